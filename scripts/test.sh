@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The project's test command (CI runs exactly this): installs/reuses everything, then
+#   fast:  type-check, lint, unit tests (mocks) and policy tests, with coverage
+#   slow:  the local environment (kcp + kwok clusters) and the integration tests against it
+# and closes with one "N passed, N failed" line. FAST_ONLY=1 skips the slow part.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$PROJECT_DIR"
+scripts/install.sh || exit 1
+
+passed=0 failed=0
+# run_node_tests LABEL FILES...: node's test runner; adds its pass/fail counts to the totals.
+run_node_tests() {
+  local label=$1 out; shift
+  echo "== $label" >&2
+  out=$(mktemp)
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]} p f
+  p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$out" | tail -1); f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$out" | tail -1)
+  if [[ -z "$p" ]]; then f=$((${f:-0} + 1)); echo "!! $label produced no test summary" >&2; fi
+  # A non-zero exit with no failing test (e.g. the coverage threshold) still fails the run.
+  if (( rc != 0 && ${f:-0} == 0 )); then f=1; echo "!! $label exited $rc" >&2; fi
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  rm -f "$out"
+}
+check() { # check LABEL CMD...: a non-test step counted as one test
+  echo "== $1" >&2; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "!! failed: $*" >&2; fi
+}
+
+check "type-check (tsc --noEmit)" npx tsc -p tsconfig.json
+check "lint (eslint + prettier)" bash -c 'npx eslint . && npx prettier --check . >/dev/null'
+run_node_tests "unit + policy tests (coverage of components/ and infra/)" \
+  npx c8 --check-coverage --lines 85 --include 'components/**' --include 'infra/**' --reporter text-summary \
+  node --import tsx --test --test-reporter=spec --test-concurrency=2 'test/unit/**/*.test.ts' 'test/policy/**/*.test.ts'
+
+if [[ "${FAST_ONLY:-}" != 1 ]]; then
+  run_node_tests "integration tests (local environment)" \
+    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 'test/integration/**/*.test.ts'
+fi
+
+echo "$passed passed, $failed failed"
+(( failed == 0 ))
