@@ -17,7 +17,6 @@ const cidr = z
 const kubernetesVersion = z
   .string()
   .regex(/^1\.(2[89]|3\d)$/, "a Kubernetes minor version from 1.28 to 1.39, e.g. 1.34");
-const semverTag = z.string().regex(/^v\d+\.\d+\.\d+$/, "a pinned release tag such as v1.15.0 (never latest)");
 const tags = z.record(
   z.string().regex(/^[A-Za-z0-9_.:/=+\-@ ]{1,128}$/, "a tag key of 1-128 characters"),
   z.string().max(256, "a tag value of at most 256 characters"),
@@ -187,7 +186,7 @@ const kcpSchema = z
       .optional(),
   })
   .strict()
-  .default({});
+  .prefault({});
 
 const featureFlagValue = z.union([z.string(), z.boolean()]);
 const tektonSchema = z
@@ -195,25 +194,25 @@ const tektonSchema = z
     pipelines: z
       .object({
         enabled: z.boolean().default(true),
-        featureFlags: z.record(z.string(), featureFlagValue).default({}),
-        defaults: z.record(z.string(), z.string()).default({}),
+        featureFlags: z.record(z.string(), featureFlagValue).prefault({}),
+        defaults: z.record(z.string(), z.string()).prefault({}),
         controllerThreadsPerController: z.number().int().min(1).max(128).default(2),
         controllerKubeApiQps: z.number().min(1).max(1000).default(50),
         controllerKubeApiBurst: z.number().int().min(1).max(2000).default(50),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     triggers: z
       .object({ enabled: z.boolean().default(true) })
       .strict()
-      .default({}),
+      .prefault({}),
     results: z
       .object({
         enabled: z.boolean().default(true),
         retentionDays: z.number().int().min(1).max(3650).default(30),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     chains: z
       .object({
         enabled: z.boolean().default(true),
@@ -221,7 +220,7 @@ const tektonSchema = z
         storage: z.enum(["tekton", "oci", "tekton,oci"]).default("tekton"),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     pipelinesAsCode: z
       .object({
         enabled: z.boolean().default(true),
@@ -232,10 +231,10 @@ const tektonSchema = z
           .optional(),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict()
-  .default({});
+  .prefault({});
 
 const gitopsSchema = z
   .object({
@@ -243,7 +242,7 @@ const gitopsSchema = z
     highAvailability: z.boolean().default(false),
   })
   .strict()
-  .default({});
+  .prefault({});
 
 const regionShape = z
   .object({
@@ -252,7 +251,7 @@ const regionShape = z
     /** The home region hosts the kcp root shard, cache server and front-proxy. Exactly one per fleet. */
     home: z.boolean().default(false),
     zones,
-    tags: tags.default({}),
+    tags: tags.prefault({}),
     /** Local profile: tolerate simulated pods (no admission webhooks that must answer). */
     profile: z.enum(["cloud", "local"]).default("cloud"),
     cluster: clusterSchema,
@@ -372,8 +371,8 @@ function describe(raw: unknown, issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => `${keyOf([...path, k])}: unknown key (check the spelling)`).join("; ");
   }
-  if (issue.code === "invalid_union" && "discriminator" in issue) {
-    return `${keyOf(path)} = ${show(valueAt(raw, path))}: expected one of ${issue.options?.map((o) => JSON.stringify(o)).join(" | ") ?? "the known kinds"}`;
+  if (issue.code === "invalid_union" && issue.discriminator && "options" in issue) {
+    return `${keyOf(path)} = ${show(valueAt(raw, path))}: expected one of ${issue.options?.map((o: unknown) => JSON.stringify(o)).join(" | ") ?? "the known kinds"}`;
   }
   const got = valueAt(raw, path);
   let expected = issue.message;

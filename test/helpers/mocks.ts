@@ -32,7 +32,8 @@ export function setupMocks(opts: MockOptions = {}): { resources: Registered[] } 
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         const extra = opts.outputs?.[args.type]?.(args) ?? {};
-        return { id: args.id ?? `${args.name}-id`, state: { ...args.inputs, ...extra } };
+        // The mock monitor passes "" (not undefined) when there is no import id.
+        return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
       },
       call(args) {
         const f = opts.invokes?.[args.token];

@@ -1,0 +1,443 @@
+// An EKS workload cluster in its own VPC: public + private subnets per zone, NAT, a KMS-encrypted
+// control plane with every log type on, one managed node group per pool and zone, and an OIDC provider
+// for IRSA. Validation, naming and arithmetic are pure functions below the component.
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EksClusterConfig } from "../../infra/config";
+import {
+  WorkloadCluster,
+  carveZoneSubnets,
+  newClusterProvider,
+  parseCidr,
+  renderEksKubeconfig,
+  splitPoolAcrossZones,
+} from "./workload-cluster";
+
+export interface EksNodePoolArgs {
+  /** Pool name, used in resource names and the `pipeline-service/pool` node label. */
+  name: string;
+  /** EC2 instance types, all of one CPU architecture (x86_64 or arm64/Graviton). */
+  instanceTypes: string[];
+  /** Pool-wide minimum, split across zones. */
+  minSize: number;
+  /** Pool-wide maximum, split across zones (zones whose share is 0 get no node group). */
+  maxSize: number;
+  /** Pool-wide initial size, split across zones; later owned by the cluster autoscaler. */
+  desiredSize: number;
+  /** Root volume size in GiB. @default 100 */
+  diskSizeGb?: number;
+}
+
+export interface EksClusterArgs {
+  /** AWS provider for the region (explicit; the default provider is never used). */
+  provider: aws.Provider;
+  /** AWS region of the provider, e.g. us-east-1 (used in the kubeconfig and tags). */
+  region: string;
+  /** Availability zones, e.g. us-east-1a; at least 3. Fixed for the cluster's life (subnet CIDRs). */
+  zones: string[];
+  /** Kubernetes minor version, e.g. "1.34". */
+  kubernetesVersion: string;
+  /** VPC CIDR; subnets are carved from it by carveZoneSubnets(). @default "10.0.0.0/16" */
+  vpcCidr?: string;
+  /** One NAT gateway per zone (zone-independent egress) or a single one (cheaper). @default "perZone" */
+  natGateways?: "perZone" | "single";
+  /** Expose the API endpoint publicly (in addition to the private endpoint). @default false */
+  endpointPublicAccess?: boolean;
+  /** Allow-list for the public endpoint; required, and without 0.0.0.0/0, when it is public. @default [] */
+  publicAccessCidrs?: string[];
+  /** Managed node pools; each gets one node group per zone. */
+  nodePools: EksNodePoolArgs[];
+  /** Tags applied to every taggable resource (a `Name` tag is added per resource). @default {} */
+  tags?: Record<string, string>;
+  /** Refuse cluster deletion at the AWS API level. @default false */
+  deletionProtection?: boolean;
+  /** OIDC thumbprints; IAM fetches the top intermediate CA's itself when empty. @default [] */
+  oidcThumbprints?: string[];
+  /** AWS CLI profile the kubeconfig's `aws eks get-token` uses. @default the ambient credentials */
+  kubeconfigAwsProfile?: string;
+  /** Role the kubeconfig's `aws eks get-token` assumes. @default none */
+  kubeconfigRoleArn?: string;
+}
+
+/** Every EKS control-plane log type. */
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+/** Managed policies every EKS node role needs (joining, the VPC CNI, pulling from ECR). */
+export const EKS_NODE_POLICIES = [
+  "AmazonEKSWorkerNodePolicy",
+  "AmazonEKS_CNI_Policy",
+  "AmazonEC2ContainerRegistryReadOnly",
+] as const;
+
+/** Checks what the types cannot; throws an Error that names the problem (the component wraps it). */
+export function validateEksArgs(args: Omit<EksClusterArgs, "provider">): void {
+  const problems: string[] = [];
+  if (args.zones.length < 3) problems.push(`at least 3 zones are required (got ${args.zones.length})`);
+  if (new Set(args.zones).size !== args.zones.length) problems.push("zones must be distinct");
+  for (const z of args.zones) {
+    if (!z.startsWith(args.region)) problems.push(`zone ${z} is not in region ${args.region}`);
+  }
+  if (args.endpointPublicAccess) {
+    const cidrs = args.publicAccessCidrs ?? [];
+    if (cidrs.length === 0) problems.push("a public endpoint needs a non-empty publicAccessCidrs allow-list");
+    if (cidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
+  }
+  for (const c of args.publicAccessCidrs ?? []) {
+    try {
+      parseCidr(c);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (args.nodePools.length === 0) problems.push("at least one node pool is required");
+  const names = args.nodePools.map((p) => p.name);
+  if (new Set(names).size !== names.length) problems.push("node pool names must be distinct");
+  for (const p of args.nodePools) {
+    if (!(p.minSize <= p.desiredSize && p.desiredSize <= p.maxSize)) {
+      problems.push(`node pool ${p.name}: needs minSize <= desiredSize <= maxSize`);
+    }
+    try {
+      amiTypeFor(p.instanceTypes);
+    } catch (e) {
+      problems.push(`node pool ${p.name}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    carveZoneSubnets(args.vpcCidr ?? "10.0.0.0/16", args.zones.length);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (problems.length > 0) throw new Error(problems.join("; "));
+}
+
+/** Graviton families carry a "g" after the generation digit (m7g, c6gn, r8gd, t4g). */
+export function isArmInstanceType(instanceType: string): boolean {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType);
+}
+
+/** The AL2023 AMI type for a pool's instance types; a node group cannot mix architectures. */
+export function amiTypeFor(instanceTypes: string[]): "AL2023_ARM_64_STANDARD" | "AL2023_x86_64_STANDARD" {
+  if (instanceTypes.length === 0) throw new Error("at least one instance type is required");
+  const arm = instanceTypes.map(isArmInstanceType);
+  if (arm.some((a) => a !== arm[0])) {
+    throw new Error(`instance types mix arm64 and x86_64: ${instanceTypes.join(", ")}`);
+  }
+  return arm[0] ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+}
+
+/** Maps validated region config to component args (infra/ adds the provider). */
+export function eksArgsFromConfig(
+  config: EksClusterConfig,
+  region: { zones: string[]; tags: Record<string, string>; protect: boolean },
+  provider: aws.Provider,
+): EksClusterArgs {
+  return {
+    provider,
+    region: config.region,
+    zones: region.zones,
+    kubernetesVersion: config.kubernetesVersion,
+    vpcCidr: config.vpcCidr,
+    natGateways: config.natGateways,
+    endpointPublicAccess: config.endpointPublicAccess,
+    publicAccessCidrs: config.publicAccessCidrs,
+    nodePools: config.nodePools.map((p) => ({ ...p })),
+    tags: region.tags,
+    deletionProtection: region.protect,
+  };
+}
+
+function assumeRolePolicy(service: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}
+
+export class EksCluster extends pulumi.ComponentResource implements WorkloadCluster {
+  public readonly provider: k8s.Provider;
+  public readonly name: pulumi.Output<string>;
+  public readonly region: string;
+  public readonly zones: string[];
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly vpcId: pulumi.Output<string>;
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+  public readonly publicSubnetIds: pulumi.Output<string>[];
+  public readonly clusterSecurityGroupId: pulumi.Output<string>;
+  public readonly nodeRoleArn: pulumi.Output<string>;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  public readonly oidcIssuerUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything: bad input leaves no half-built component behind.
+    try {
+      validateEksArgs(args);
+    } catch (e) {
+      throw new pulumi.ResourceError(`EksCluster ${name}: ${(e as Error).message}`, opts?.parent);
+    }
+    super("pipeline-service:cluster:EksCluster", name, {}, opts);
+    this.region = args.region;
+    this.zones = [...args.zones];
+    const aopts = { parent: this, provider: args.provider };
+    const tagged = (suffix: string): Record<string, string> => ({
+      ...(args.tags ?? {}),
+      Name: `${name}-${suffix}`,
+    });
+    const partition = aws.getPartitionOutput({}, aopts).partition;
+    const account = aws.getCallerIdentityOutput({}, aopts).accountId;
+    const managedPolicy = (p: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${p}`;
+
+    // --- network -------------------------------------------------------------------------------
+    const vpcCidr = args.vpcCidr ?? "10.0.0.0/16";
+    const cidrs = carveZoneSubnets(vpcCidr, args.zones.length);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged("vpc") },
+      aopts,
+    );
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged("igw") }, aopts);
+    const publicRt = new aws.ec2.RouteTable(
+      `${name}-public`,
+      { vpcId: vpc.id, tags: tagged("public") },
+      aopts,
+    );
+    new aws.ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      aopts,
+    );
+    // Subnets are named by zone (not index) so reordering the zone list cannot shuffle them.
+    const publicSubnets = args.zones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${zone}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone: zone,
+          cidrBlock: cidrs.public[i],
+          mapPublicIpOnLaunch: false,
+          tags: { ...tagged(`public-${zone}`), "kubernetes.io/role/elb": "1" },
+        },
+        aopts,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${zone}`,
+        { subnetId: subnet.id, routeTableId: publicRt.id },
+        aopts,
+      );
+      return subnet;
+    });
+    const natZones = (args.natGateways ?? "perZone") === "perZone" ? args.zones : [args.zones[0]];
+    const nats = natZones.map((zone) => {
+      const eip = new aws.ec2.Eip(
+        `${name}-nat-${zone}`,
+        { domain: "vpc", tags: tagged(`nat-${zone}`) },
+        aopts,
+      );
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${zone}`,
+        {
+          allocationId: eip.id,
+          subnetId: publicSubnets[args.zones.indexOf(zone)].id,
+          tags: tagged(`nat-${zone}`),
+        },
+        { ...aopts, dependsOn: [igw] },
+      );
+    });
+    const privateSubnets = args.zones.map((zone, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-private-${zone}`,
+        {
+          vpcId: vpc.id,
+          availabilityZone: zone,
+          cidrBlock: cidrs.private[i],
+          tags: { ...tagged(`private-${zone}`), "kubernetes.io/role/internal-elb": "1" },
+        },
+        aopts,
+      );
+      const rt = new aws.ec2.RouteTable(
+        `${name}-private-${zone}`,
+        { vpcId: vpc.id, tags: tagged(`private-${zone}`) },
+        aopts,
+      );
+      new aws.ec2.Route(
+        `${name}-private-${zone}-default`,
+        { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: (nats[i] ?? nats[0]).id },
+        aopts,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-private-${zone}`,
+        { subnetId: subnet.id, routeTableId: rt.id },
+        aopts,
+      );
+      return subnet;
+    });
+
+    // --- control plane -------------------------------------------------------------------------
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster`,
+      { assumeRolePolicy: assumeRolePolicy("eks.amazonaws.com"), tags: tagged("cluster") },
+      aopts,
+    );
+    const clusterPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-cluster-policy`,
+      { role: clusterRole.name, policyArn: managedPolicy("AmazonEKSClusterPolicy") },
+      aopts,
+    );
+    const key = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `${name}: envelope encryption of EKS secrets`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "AccountAdministers",
+              Effect: "Allow",
+              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
+              Action: "kms:*",
+              Resource: "*",
+            },
+          ],
+        }),
+        tags: tagged("secrets"),
+      },
+      aopts,
+    );
+    // The cluster role uses the key for envelope encryption (as terraform-aws-eks grants it).
+    const keyUse = new aws.iam.RolePolicy(
+      `${name}-cluster-kms`,
+      {
+        role: clusterRole.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+              Resource: key.arn,
+            },
+          ],
+        }),
+      },
+      aopts,
+    );
+    // Auto-named: a replacement gets a new name, hence a new id, hence a new provider identity.
+    const cluster = new aws.eks.Cluster(
+      `${name}-eks`,
+      {
+        version: args.kubernetesVersion,
+        roleArn: clusterRole.arn,
+        vpcConfig: {
+          subnetIds: privateSubnets.map((s) => s.id),
+          endpointPrivateAccess: true,
+          endpointPublicAccess: args.endpointPublicAccess ?? false,
+          publicAccessCidrs: args.endpointPublicAccess ? args.publicAccessCidrs : undefined,
+        },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
+        enabledClusterLogTypes: [...EKS_LOG_TYPES],
+        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        deletionProtection: args.deletionProtection ?? false,
+        tags: tagged("eks"),
+      },
+      { ...aopts, dependsOn: [clusterPolicy, keyUse] },
+    );
+
+    // --- nodes ---------------------------------------------------------------------------------
+    const nodeRole = new aws.iam.Role(
+      `${name}-node`,
+      { assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"), tags: tagged("node") },
+      aopts,
+    );
+    const nodePolicies = EKS_NODE_POLICIES.map(
+      (p) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${p}`,
+          { role: nodeRole.name, policyArn: managedPolicy(p) },
+          aopts,
+        ),
+    );
+    const nodeGroups: aws.eks.NodeGroup[] = [];
+    args.nodePools.forEach((pool, poolIndex) => {
+      const shares = splitPoolAcrossZones(pool, args.zones.length, poolIndex);
+      args.zones.forEach((zone, i) => {
+        if (shares[i].maxSize < 1) return;
+        nodeGroups.push(
+          new aws.eks.NodeGroup(
+            `${name}-${pool.name}-${zone}`,
+            {
+              clusterName: cluster.name,
+              version: cluster.version,
+              nodeRoleArn: nodeRole.arn,
+              subnetIds: [privateSubnets[i].id],
+              instanceTypes: pool.instanceTypes,
+              amiType: amiTypeFor(pool.instanceTypes),
+              diskSize: pool.diskSizeGb ?? 100,
+              scalingConfig: shares[i],
+              updateConfig: { maxUnavailable: 1 },
+              labels: { "pipeline-service/pool": pool.name },
+              tags: tagged(`${pool.name}-${zone}`),
+            },
+            // The cluster autoscaler owns desiredSize after creation.
+            { ...aopts, dependsOn: nodePolicies, ignoreChanges: ["scalingConfig.desiredSize"] },
+          ),
+        );
+      });
+    });
+
+    // --- IRSA ----------------------------------------------------------------------------------
+    const issuer = cluster.identities.apply((ids) => {
+      const url = ids?.[0]?.oidcs?.[0]?.issuer;
+      if (!url) throw new Error(`EksCluster ${name}: the cluster reported no OIDC issuer`);
+      return url;
+    });
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      {
+        url: issuer,
+        clientIdLists: ["sts.amazonaws.com"],
+        // Left empty IAM retrieves the thumbprint itself (and for EKS issuers trusts its own CA library).
+        thumbprintLists: args.oidcThumbprints?.length ? args.oidcThumbprints : undefined,
+        tags: tagged("oidc"),
+      },
+      aopts,
+    );
+
+    // --- kubeconfig and provider ---------------------------------------------------------------
+    this.name = cluster.name;
+    this.kubeconfig = pulumi.secret(
+      pulumi
+        .all([cluster.name, cluster.endpoint, cluster.certificateAuthority])
+        .apply(([clusterName, endpoint, ca]) =>
+          renderEksKubeconfig({
+            clusterName,
+            endpoint,
+            certificateAuthorityData: ca?.data ?? "",
+            region: args.region,
+            awsProfile: args.kubeconfigAwsProfile,
+            roleArn: args.kubeconfigRoleArn,
+          }),
+        ),
+    );
+    this.provider = newClusterProvider(
+      name,
+      { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id },
+      { parent: this, dependsOn: nodeGroups },
+    );
+
+    this.vpcId = vpc.id;
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    this.nodeRoleArn = nodeRole.arn;
+    this.oidcProviderArn = oidc.arn;
+    this.oidcIssuerUrl = issuer;
+    this.registerOutputs({
+      name: this.name,
+      kubeconfig: this.kubeconfig,
+      vpcId: this.vpcId,
+      oidcProviderArn: this.oidcProviderArn,
+    });
+  }
+}

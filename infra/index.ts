@@ -1,0 +1,10 @@
+// The program entry (Pulumi.yaml main: infra/): one region per stack.
+import { program } from "./program";
+
+const outputs = program();
+
+export const regionName = outputs.regionName;
+export const home = outputs.home;
+export const clusterName = outputs.clusterName;
+export const namespaces = outputs.namespaces;
+export const resultsEndpoint = outputs.resultsEndpoint;

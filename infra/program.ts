@@ -1,0 +1,36 @@
+// The region program: read and validate the stack config, then build one FailureDomain. Config errors are
+// thrown before any resource is registered. index.ts runs it; tests call it under mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
+import { PROJECT } from "./config";
+import { rawStackConfig, resolveRegion } from "./stack-config";
+
+/** Pipelines as Code GitHub App secrets: all three or none (then PaC serves webhook-token repos only). */
+function githubApp(config: pulumi.Config): FailureDomainSecrets["githubApp"] {
+  const appId = config.getSecret("githubAppId");
+  const privateKey = config.getSecret("githubPrivateKey");
+  const webhookSecret = config.getSecret("githubWebhookSecret");
+  if (!appId && !privateKey && !webhookSecret) return undefined;
+  if (!appId || !privateKey || !webhookSecret) {
+    throw new Error(
+      `${PROJECT}:githubAppId, githubPrivateKey and githubWebhookSecret must be set together (pulumi config set --secret)`,
+    );
+  }
+  return { appId, privateKey, webhookSecret };
+}
+
+export function program(config = new pulumi.Config(PROJECT)) {
+  const { config: region, kubeconfig } = resolveRegion(rawStackConfig(config));
+  const secrets: FailureDomainSecrets = {
+    githubApp: githubApp(config),
+    argoCdRepositories: config.getObject<FailureDomainSecrets["argoCdRepositories"]>("argoCdRepositories"),
+  };
+  const domain = new FailureDomain(region.region, { config: region, kubeconfig, secrets });
+  return {
+    regionName: region.region,
+    home: region.home,
+    clusterName: domain.cluster.name,
+    namespaces: domain.namespaces,
+    resultsEndpoint: domain.resultsEndpoint,
+  };
+}

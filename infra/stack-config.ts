@@ -1,0 +1,75 @@
+// Reads the stack's config keys and validates them (infra/config.ts) before anything is registered.
+// Kept apart from index.ts so tests can run it with mocked config and without building a region.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS, ConfigError, PROJECT, parseRegionConfig, type RegionConfig } from "./config";
+
+/** Everything the program needs from outside the stack file, resolved and checked up front. */
+export interface ResolvedRegion {
+  config: RegionConfig;
+  /** Kubeconfig content for `cluster.kind: existing` (a secret). */
+  kubeconfig?: pulumi.Output<string>;
+  /** The local environment description (profile local). */
+  localEnv?: LocalEnv;
+}
+
+export interface LocalEnv {
+  kcp: { frontProxyUrl: string; adminKubeconfig: string; rootShardKubeconfig: string };
+  regions: {
+    name: string;
+    home: boolean;
+    kubeconfig: string;
+    apiServer: string;
+    zones: string[];
+    kcpShard: string;
+  }[];
+}
+
+/** Raw config object as the stack file wrote it (structured values decoded), without the namespace. */
+export function rawStackConfig(config: pulumi.Config): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const text = config.get(key);
+    if (text === undefined) continue;
+    try {
+      raw[key] = JSON.parse(text);
+    } catch {
+      raw[key] = text; // a plain string value
+    }
+  }
+  return raw;
+}
+
+function readFileOrThrow(key: string, file: string, what: string): string {
+  try {
+    return fs.readFileSync(path.resolve(file), "utf8");
+  } catch (e) {
+    throw new ConfigError([
+      `${PROJECT}:${key} = ${JSON.stringify(file)}: cannot read ${what} (${(e as Error).message})`,
+    ]);
+  }
+}
+
+/** Validates config and reads the files it points to; throws ConfigError naming the key on any problem. */
+export function resolveRegion(raw: Record<string, unknown>): ResolvedRegion {
+  const config = parseRegionConfig(raw);
+  const resolved: ResolvedRegion = { config };
+  if (config.cluster.kind === "existing") {
+    resolved.kubeconfig = pulumi.secret(
+      readFileOrThrow("cluster.kubeconfigPath", config.cluster.kubeconfigPath, "the kubeconfig"),
+    );
+  }
+  if (config.kcp.localEnvFile) {
+    const env = JSON.parse(
+      readFileOrThrow("kcp.localEnvFile", config.kcp.localEnvFile, "the local environment description"),
+    ) as LocalEnv;
+    if (!env.regions.some((r) => r.name === config.region)) {
+      throw new ConfigError([
+        `${PROJECT}:region = ${JSON.stringify(config.region)}: not a region of the local environment (${env.regions.map((r) => r.name).join(", ")}); start it with LOCAL_REGIONS`,
+      ]);
+    }
+    resolved.localEnv = env;
+  }
+  return resolved;
+}
