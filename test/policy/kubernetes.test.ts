@@ -1,0 +1,339 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import { describe, it } from "node:test";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import {
+  k8sAllowedRegistries,
+  k8sContainerResources,
+  k8sImagePinned,
+  k8sNamespacePodSecurity,
+  k8sNoHostNamespaces,
+  k8sNoHostPath,
+  k8sNoPrivileged,
+  k8sPdbForReplicatedWorkloads,
+  selectorMatches,
+} from "../../policy/kubernetes";
+import {
+  UNKNOWN,
+  UPSTREAM_MANIFESTS,
+  loadUpstream,
+  messages,
+  runResource,
+  runStack,
+  stackResource,
+  withPath,
+} from "./helpers";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+
+const container = {
+  name: "controller",
+  image: "ghcr.io/tektoncd/pipeline/controller-10a3e32792f33651396d02b6855a6e36:v1.15.0",
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+};
+
+const goodDeployment = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "tekton-pipelines-controller", namespace: "tekton-pipelines" },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: "controller" } },
+    template: { metadata: { labels: { app: "controller" } }, spec: { containers: [container] } },
+  },
+};
+
+async function check(
+  policy: ResourceValidationPolicy,
+  type: string,
+  props: object,
+  config?: Record<string, unknown>,
+) {
+  return messages(await runResource(policy, type, props as Record<string, unknown>, { config }));
+}
+
+describe("k8s-image-pinned", () => {
+  it("passes tags and digests, including on Jobs, CronJobs and registry ports", async () => {
+    assert.deepEqual(await check(k8sImagePinned, DEPLOYMENT, goodDeployment), []);
+    const digest = withPath(goodDeployment, "spec.template.spec.containers", [
+      {
+        name: "db",
+        image: "bitnami/postgresql@sha256:ac8dd0d6512c4c5fb146c16b1c5f05862bd5f600d73348506ab4252587e7fcc6",
+      },
+      { name: "mirror", image: "localhost:5000/tools/git:2.45.1" },
+    ]);
+    assert.deepEqual(await check(k8sImagePinned, DEPLOYMENT, digest), []);
+    const cron = {
+      spec: {
+        jobTemplate: { spec: { template: { spec: { containers: [{ name: "c", image: "busybox:1.36" }] } } } },
+      },
+    };
+    assert.deepEqual(await check(k8sImagePinned, "kubernetes:batch/v1:CronJob", cron), []);
+  });
+
+  it("rejects :latest and untagged images in containers and init containers", async () => {
+    const bad = withPath(goodDeployment, "spec.template.spec", {
+      initContainers: [{ name: "init", image: "localhost:5000/init" }],
+      containers: [{ name: "c", image: "redis:latest" }],
+    });
+    assert.deepEqual(await check(k8sImagePinned, DEPLOYMENT, bad), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller container c: image redis:latest uses :latest.",
+      "Deployment/tekton-pipelines/tekton-pipelines-controller container init: image localhost:5000/init has no tag (means latest).",
+    ]);
+    const pod = { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx" }] } };
+    assert.equal((await check(k8sImagePinned, "kubernetes:core/v1:Pod", pod)).length, 1);
+  });
+
+  it("skips unknown images and non-workloads", async () => {
+    const pending = withPath(goodDeployment, "spec.template.spec.containers", [
+      { name: "c", image: UNKNOWN.string },
+    ]);
+    assert.deepEqual(await check(k8sImagePinned, DEPLOYMENT, pending), []);
+    const o = await runResource(k8sImagePinned, "kubernetes:core/v1:ConfigMap", { data: {} });
+    assert.equal(o.notApplicable.length, 1);
+  });
+});
+
+describe("k8s-allowed-registries", () => {
+  it("passes mirrored registries and rejects others, with configurable prefixes and exemptions", async () => {
+    assert.deepEqual(await check(k8sAllowedRegistries, DEPLOYMENT, goodDeployment), []);
+    const other = withPath(goodDeployment, "spec.template.spec.containers", [
+      { name: "c", image: "evil.example.com/miner:1.0" },
+    ]);
+    assert.match(
+      (await check(k8sAllowedRegistries, DEPLOYMENT, other))[0],
+      /evil\.example\.com\/miner is not under/,
+    );
+    assert.deepEqual(
+      await check(k8sAllowedRegistries, DEPLOYMENT, other, { allowedPrefixes: ["evil.example.com/"] }),
+      [],
+    );
+    const exempt = await runResource(k8sAllowedRegistries, DEPLOYMENT, other, {
+      config: { exemptions: ["tekton-pipelines/tekton-pipelines-*"] },
+    });
+    assert.deepEqual(messages(exempt), []);
+    assert.equal(exempt.notApplicable.length, 1);
+  });
+});
+
+describe("k8s-container-resources", () => {
+  it("passes requests for cpu and memory plus a memory limit", async () => {
+    assert.deepEqual(await check(k8sContainerResources, DEPLOYMENT, goodDeployment), []);
+  });
+
+  it("lists what each container lacks; CPU limits only when configured", async () => {
+    const bare = withPath(goodDeployment, "spec.template.spec.containers", [{ name: "c", image: "x:1" }]);
+    assert.deepEqual(await check(k8sContainerResources, DEPLOYMENT, bare), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller container c: missing requests.cpu, requests.memory, limits.memory.",
+    ]);
+    assert.deepEqual(
+      await check(k8sContainerResources, DEPLOYMENT, goodDeployment, { limits: ["cpu", "memory"] }),
+      ["Deployment/tekton-pipelines/tekton-pipelines-controller container controller: missing limits.cpu."],
+    );
+  });
+
+  it("is advisory and applies to controllers only (not Jobs)", async () => {
+    assert.equal(k8sContainerResources.enforcementLevel, "advisory");
+    const job = { spec: { template: { spec: { containers: [{ name: "c", image: "x:1" }] } } } };
+    assert.equal(
+      (await runResource(k8sContainerResources, "kubernetes:batch/v1:Job", job)).notApplicable.length,
+      1,
+    );
+  });
+});
+
+describe("k8s-no-privileged / k8s-no-host-path / k8s-no-host-namespaces", () => {
+  const privileged = withPath(goodDeployment, "spec.template.spec.containers", [
+    { ...container, securityContext: { privileged: true } },
+  ]);
+  const hostPath = withPath(goodDeployment, "spec.template.spec.volumes", [
+    { name: "config", configMap: { name: "c" } },
+    { name: "docker", hostPath: { path: "/var/run/docker.sock" } },
+  ]);
+  const hostNet = withPath(
+    withPath(goodDeployment, "spec.template.spec.hostNetwork", true),
+    "spec.template.spec.hostPID",
+    true,
+  );
+
+  it("pass an ordinary Deployment", async () => {
+    for (const p of [k8sNoPrivileged, k8sNoHostPath, k8sNoHostNamespaces]) {
+      assert.deepEqual(await check(p, DEPLOYMENT, goodDeployment), [], p.name);
+    }
+  });
+
+  it("reject privileged containers, hostPath volumes and host namespaces", async () => {
+    assert.deepEqual(await check(k8sNoPrivileged, DEPLOYMENT, privileged), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller container controller is privileged.",
+    ]);
+    assert.deepEqual(await check(k8sNoHostPath, DEPLOYMENT, hostPath), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller: volume docker is a hostPath volume.",
+    ]);
+    assert.deepEqual(await check(k8sNoHostNamespaces, DEPLOYMENT, hostNet), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller: hostNetwork is true.",
+      "Deployment/tekton-pipelines/tekton-pipelines-controller: hostPID is true.",
+    ]);
+    const ds = {
+      metadata: { name: "agent", namespace: "kube-system" },
+      spec: { template: { spec: { hostNetwork: true } } },
+    };
+    assert.equal((await check(k8sNoHostNamespaces, "kubernetes:apps/v1:DaemonSet", ds)).length, 1);
+  });
+
+  it("honour the exemption list (Kind/namespace/name with *)", async () => {
+    const config = { exemptions: ["Deployment/tekton-pipelines/tekton-pipelines-controller"] };
+    assert.deepEqual(await check(k8sNoPrivileged, DEPLOYMENT, privileged, config), []);
+    // An exemption for another kind does not cover a Deployment.
+    assert.equal(
+      (await check(k8sNoHostPath, DEPLOYMENT, hostPath, { exemptions: ["DaemonSet/*"] })).length,
+      1,
+    );
+  });
+});
+
+describe("k8s-pdb-for-replicated-workloads", () => {
+  const deployment = (
+    name: string,
+    replicas: number | undefined,
+    labels: Record<string, string>,
+    ns = "argocd",
+  ) =>
+    stackResource(DEPLOYMENT, name, {
+      metadata: { name, namespace: ns },
+      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels } } },
+    });
+  const pdb = (name: string, selector: object, ns = "argocd") =>
+    stackResource("kubernetes:policy/v1:PodDisruptionBudget", name, {
+      metadata: { name, namespace: ns },
+      spec: { minAvailable: 1, selector },
+    });
+
+  it("passes replicated workloads covered by a PDB in their namespace, and single replicas", async () => {
+    const server = deployment("argocd-server", 2, { "app.kubernetes.io/name": "argocd-server" });
+    const single = deployment("argocd-dex-server", undefined, {
+      "app.kubernetes.io/name": "argocd-dex-server",
+    });
+    const cover = pdb("argocd-server", { matchLabels: { "app.kubernetes.io/name": "argocd-server" } });
+    assert.deepEqual((await runStack(k8sPdbForReplicatedWorkloads, [server, single, cover])).violations, []);
+  });
+
+  it("reports replicated workloads without a matching PDB (other namespace, other labels)", async () => {
+    const server = deployment("argocd-server", 3, { "app.kubernetes.io/name": "argocd-server" });
+    const elsewhere = pdb("x", { matchLabels: { "app.kubernetes.io/name": "argocd-server" } }, "other");
+    const mismatch = pdb("y", {
+      matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["redis"] }],
+    });
+    const o = await runStack(k8sPdbForReplicatedWorkloads, [server, elsewhere, mismatch]);
+    assert.equal(o.violations.length, 1);
+    assert.equal(o.violations[0].urn, server.urn);
+    assert.match(o.violations[0].message, /3 replicas without a PodDisruptionBudget/);
+  });
+
+  it("implements label selectors like the API server", () => {
+    const labels = { app: "a", tier: "web" };
+    assert.equal(selectorMatches({}, labels), true);
+    assert.equal(selectorMatches({ matchLabels: { app: "a" } }, labels), true);
+    assert.equal(selectorMatches({ matchLabels: { app: "b" } }, labels), false);
+    assert.equal(
+      selectorMatches({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["db"] }] }, labels),
+      true,
+    );
+    assert.equal(selectorMatches({ matchExpressions: [{ key: "zone", operator: "Exists" }] }, labels), false);
+    assert.equal(
+      selectorMatches({ matchExpressions: [{ key: "zone", operator: "DoesNotExist" }] }, labels),
+      true,
+    );
+  });
+});
+
+describe("k8s-namespace-pod-security", () => {
+  const ns = (labels?: Record<string, string>, name = "tekton-pipelines") => ({ metadata: { name, labels } });
+
+  it("passes restricted and baseline", async () => {
+    assert.deepEqual(
+      await check(
+        k8sNamespacePodSecurity,
+        NAMESPACE,
+        ns({ "pod-security.kubernetes.io/enforce": "restricted" }),
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await check(
+        k8sNamespacePodSecurity,
+        NAMESPACE,
+        ns({ "pod-security.kubernetes.io/enforce": "baseline" }),
+      ),
+      [],
+    );
+  });
+
+  it("rejects a missing label and privileged unless configured or exempt", async () => {
+    assert.deepEqual(await check(k8sNamespacePodSecurity, NAMESPACE, ns({ team: "x" })), [
+      "namespace tekton-pipelines has no pod-security.kubernetes.io/enforce label.",
+    ]);
+    const priv = ns({ "pod-security.kubernetes.io/enforce": "privileged" });
+    assert.match(
+      (await check(k8sNamespacePodSecurity, NAMESPACE, priv))[0],
+      /privileged is not one of baseline, restricted/,
+    );
+    assert.deepEqual(
+      await check(k8sNamespacePodSecurity, NAMESPACE, priv, { allowedLevels: ["privileged"] }),
+      [],
+    );
+    assert.deepEqual(
+      await check(k8sNamespacePodSecurity, NAMESPACE, ns(), { exemptNamespaces: ["tekton-pipelines"] }),
+      [],
+    );
+  });
+});
+
+describe(
+  "upstream release manifests (shared/manifests)",
+  { skip: !fs.existsSync(UPSTREAM_MANIFESTS) },
+  () => {
+    const objects = fs.existsSync(UPSTREAM_MANIFESTS)
+      ? [
+          "tekton-pipeline",
+          "tekton-triggers",
+          "tekton-chains",
+          "tekton-results",
+          "pipelines-as-code",
+          "argo-cd",
+        ].flatMap(loadUpstream)
+      : [];
+
+    it("pass the mandatory workload rules and the registry allow-list as shipped", async () => {
+      assert.ok(objects.filter((o) => o.type === DEPLOYMENT).length >= 20, "mirror has the Deployments");
+      for (const policy of [
+        k8sImagePinned,
+        k8sNoPrivileged,
+        k8sNoHostPath,
+        k8sNoHostNamespaces,
+        k8sAllowedRegistries,
+      ]) {
+        for (const o of objects) {
+          const m = messages(await runResource(policy, o.type, o.object));
+          assert.deepEqual(m, [], `${policy.name} on ${o.file}`);
+        }
+      }
+    });
+
+    it("need namespace labels for PaC and Chains, and resources for most controllers (why those are enforced in components / advisory)", async () => {
+      const unlabeled: string[] = [];
+      for (const o of objects.filter((x) => x.type === NAMESPACE)) {
+        if (messages(await runResource(k8sNamespacePodSecurity, o.type, o.object)).length > 0) {
+          unlabeled.push((o.object.metadata as { name: string }).name);
+        }
+      }
+      assert.deepEqual([...new Set(unlabeled)].sort(), ["pipelines-as-code", "tekton-chains"]);
+      let lacking = 0;
+      for (const o of objects.filter((x) => x.type === DEPLOYMENT)) {
+        lacking += messages(await runResource(k8sContainerResources, o.type, o.object)).length;
+      }
+      assert.ok(lacking > 10, `${lacking} containers without requests/limits`);
+    });
+  },
+);
