@@ -80,10 +80,11 @@ start_cluster() {
   idx=$(region_index "$region"); port=$((API_PORT_BASE + idx))
   if [[ -f "$(cluster_kubeconfig "$region")" ]]; then
     if kubectl --kubeconfig "$(cluster_kubeconfig "$region")" get --raw /readyz >/dev/null 2>&1; then
-      log "cluster $region: already running"; return
+      log "cluster $region: already running"
+    else
+      log "cluster $region: resuming"
+      kwokctl start cluster --name "$region" >&2
     fi
-    log "cluster $region: resuming"
-    kwokctl start cluster --name "$region" >&2
   else
     log "cluster $region: creating (etcd, kube-apiserver, controller-manager, scheduler, kwok controller)"
     cfg="$DIR/kwokctl-$region.yaml"
@@ -108,6 +109,42 @@ EOF
       || { tail -n 20 "$DIR/kwokctl-$region.log" >&2; die "cluster $region failed to start"; }
   fi
   add_nodes "$region"
+  add_storage "$region"
+}
+
+# kwok has no volume provisioner, so each cluster gets a default StorageClass backed by a pool of static
+# PersistentVolumes that the real PV controller binds (PVCs and StatefulSets then work unchanged).
+# Released volumes (their claim was deleted by a destroy) are made Available again on every start.
+add_storage() {
+  local region=$1 n kc
+  kc=$(cluster_kubeconfig "$region")
+  {
+    cat <<EOF
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: { name: local-static, annotations: { storageclass.kubernetes.io/is-default-class: "true" } }
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: Immediate
+reclaimPolicy: Retain
+EOF
+    for n in $(seq -w 1 12); do
+      cat <<EOF
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: { name: $region-pv-$n }
+spec:
+  capacity: { storage: 50Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: local-static
+  persistentVolumeReclaimPolicy: Retain
+  hostPath: { path: $DIR/volumes/$region/$n }
+EOF
+    done
+  } | kubectl --kubeconfig "$kc" apply -f - >/dev/null
+  for n in $(kubectl --kubeconfig "$kc" get pv -o jsonpath='{range .items[?(@.status.phase=="Released")]}{.metadata.name}{"\n"}{end}'); do
+    kubectl --kubeconfig "$kc" patch pv "$n" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]' >/dev/null
+  done
 }
 
 # Three simulated nodes per region, one per zone label, so zone spreading and PDBs mean something.
