@@ -2,6 +2,7 @@
 // thrown before any resource is registered. index.ts runs it; tests call it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
+import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
 import { PROJECT } from "./config";
 import { rawStackConfig, resolveRegion } from "./stack-config";
 
@@ -23,7 +24,7 @@ export function program(config = new pulumi.Config(PROJECT)) {
   const { config: region, kubeconfig } = resolveRegion(rawStackConfig(config));
   const secrets: FailureDomainSecrets = {
     githubApp: githubApp(config),
-    argoCdRepositories: config.getObject<FailureDomainSecrets["argoCdRepositories"]>("argoCdRepositories"),
+    argoCdRepositories: argoCdRepositoriesFromConfig(config),
   };
   const domain = new FailureDomain(region.region, { config: region, kubeconfig, secrets });
   return {

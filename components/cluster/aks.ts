@@ -83,12 +83,14 @@ export const AKS_LOG_CATEGORIES = [
 export const NETWORK_CONTRIBUTOR_ROLE_ID = "4d97b98b-1d4f-4787-a291-c67834d212e7";
 
 /** Carves the node subnets: system pool in the first eighth, user pools in the second half. */
-export function carveAksSubnets(vnetCidr: string): { system: string; user: string } {
+export function carveAksSubnets(vnetCidr: string): { system: string; user: string; database: string } {
   const vnet = parseCidr(vnetCidr);
   if (vnet.prefix > 24) throw new Error(`${vnetCidr} is too small for an AKS VNet (use /24 or larger)`);
   return {
     system: formatCidr(subnetOf(vnet, vnet.prefix + 3, 0)),
     user: formatCidr(subnetOf(vnet, vnet.prefix + 1, 1)),
+    // Left to the data layer: the subnet delegated to the region's PostgreSQL flexible server.
+    database: formatCidr(subnetOf(vnet, vnet.prefix + 3, 1)),
   };
 }
 

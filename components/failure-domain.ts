@@ -1,0 +1,334 @@
+// One region = one failure domain: its workload cluster (layer A), Results database and log storage
+// (layer A), the Tekton stack and Argo CD (layer B). Nothing here is shared with another region.
+// This is the only file that composes the layers; each layer stays ignorant of the ones above it.
+import * as aws from "@pulumi/aws";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { RegionConfig } from "../infra/config";
+import { AksCluster, aksArgsFromConfig, carveAksSubnets } from "./cluster/aks";
+import { EksCluster, eksArgsFromConfig } from "./cluster/eks";
+import { ExistingCluster, existingArgsFromConfig } from "./cluster/existing";
+import type { WorkloadCluster } from "./cluster/workload-cluster";
+import { AzurePostgres } from "./data/azure-postgres";
+import { InClusterPostgres } from "./data/in-cluster-postgres";
+import { PvcLogStorage } from "./data/pvc-log-storage";
+import { RdsDatabase } from "./data/rds-database";
+import { S3LogBucket } from "./data/s3-log-bucket";
+import { ArgoCd, type ArgoCdRepository } from "./gitops/argocd";
+import { Chains } from "./tekton/chains";
+import { Pipelines, PIPELINES_NAMESPACE } from "./tekton/pipelines";
+import { PipelinesAsCode } from "./tekton/pipelines-as-code";
+import { Results, type ResultsLogs } from "./tekton/results";
+import { Triggers } from "./tekton/triggers";
+
+export const FAILURE_DOMAIN_TYPE = "pipeline-service:index:FailureDomain";
+const PVC_LOGS_CLAIM = "tekton-results-logs";
+
+/** Secrets a region needs from Pulumi config (never from the stack file in plaintext). */
+export interface FailureDomainSecrets {
+  /** Pipelines as Code GitHub App; without it PaC serves webhook-token repositories only. */
+  githubApp?: {
+    appId: pulumi.Input<string>;
+    privateKey: pulumi.Input<string>;
+    webhookSecret: pulumi.Input<string>;
+  };
+  /** Argo CD repository credentials. @default [] */
+  argoCdRepositories?: ArgoCdRepository[];
+}
+
+export interface FailureDomainArgs {
+  /** The validated region config (infra/config.ts). */
+  config: RegionConfig;
+  /** Kubeconfig content for `cluster.kind: existing`. */
+  kubeconfig?: pulumi.Input<string>;
+  secrets?: FailureDomainSecrets;
+  /** Mirror/cache dir of the pinned upstream manifests. @default components/manifests.ts defaultMirrorDir() */
+  manifestsDir?: string;
+}
+
+interface Database {
+  resource: pulumi.Resource;
+  host: pulumi.Output<string>;
+  port: pulumi.Output<number>;
+  database: pulumi.Output<string>;
+  username: pulumi.Output<string>;
+  password: pulumi.Output<string>;
+}
+
+export class FailureDomain extends pulumi.ComponentResource {
+  public readonly cluster: WorkloadCluster;
+  /** The region cluster's Kubernetes provider (for later layers: kcp binding, tenants). */
+  public readonly provider: k8s.Provider;
+  public readonly namespaces: pulumi.Output<Record<string, string>>;
+  /** In-cluster address of the Tekton Results API (gRPC + REST over TLS). */
+  public readonly resultsEndpoint?: pulumi.Output<string>;
+
+  constructor(name: string, args: FailureDomainArgs, opts?: pulumi.ComponentResourceOptions) {
+    const c = args.config;
+    // Inputs carry the region facts the policy pack checks (platform invariants).
+    super(FAILURE_DOMAIN_TYPE, name, { region: c.region, cloudRegion: cloudRegionOf(c), home: c.home }, opts);
+    const parent = { parent: this };
+    const profile = c.profile;
+    const manifestsDir = args.manifestsDir;
+
+    // Layer A: cluster.
+    let database: Database;
+    // S3 logs are cloud resources made with the cluster; PVC logs live in the Tekton namespace, so
+    // they are made after Pipelines creates it.
+    let s3Logs: ResultsLogs | undefined;
+    const stateful = { ...parent, protect: c.protect };
+    switch (c.cluster.kind) {
+      case "eks": {
+        const awsProvider = new aws.Provider(
+          `${name}-aws`,
+          { region: c.cluster.region as aws.Region },
+          parent,
+        );
+        const eks = new EksCluster(name, eksArgsFromConfig(c.cluster, c, awsProvider), parent);
+        this.cluster = eks;
+        if (c.database.kind === "rds") {
+          const db = new RdsDatabase(
+            `${name}-results`,
+            {
+              provider: awsProvider,
+              vpcId: eks.vpcId,
+              privateSubnetIds: eks.privateSubnetIds,
+              clusterSecurityGroupId: eks.clusterSecurityGroupId,
+              instanceClass: c.database.instanceClass,
+              engineVersion: c.database.engineVersion,
+              allocatedStorageGb: c.database.allocatedStorageGb,
+              backupRetentionDays: c.database.backupRetentionDays,
+              multiAz: c.database.multiAz,
+              tags: c.tags,
+            },
+            stateful,
+          );
+          database = { resource: db, ...db };
+        } else {
+          database = this.inClusterDatabase(name, eks.provider, c, stateful);
+        }
+        if (c.logs.kind === "s3") {
+          const bucket = new S3LogBucket(
+            `${name}-logs`,
+            {
+              provider: awsProvider,
+              region: c.cluster.region,
+              retentionDays: c.logs.retentionDays,
+              tags: c.tags,
+            },
+            stateful,
+          );
+          s3Logs = {
+            kind: "s3",
+            bucket: bucket.bucketName,
+            region: bucket.region,
+            accessKeyId: bucket.accessKeyId,
+            secretAccessKey: bucket.secretAccessKey,
+          };
+        }
+        break;
+      }
+      case "aks": {
+        const azureProvider = new AzureProvider(`${name}-azure`, { location: c.cluster.location }, parent);
+        const aks = new AksCluster(name, aksArgsFromConfig(c.cluster, c, azureProvider), parent);
+        this.cluster = aks;
+        if (c.database.kind === "azure-postgres") {
+          const db = new AzurePostgres(
+            `${name}-results`,
+            {
+              provider: azureProvider,
+              resourceGroupName: aks.resourceGroupName,
+              location: c.cluster.location,
+              virtualNetworkId: aks.vnetId,
+              virtualNetworkName: aks.vnetName,
+              subnetAddressPrefix: carveAksSubnets(c.cluster.vnetCidr).database,
+              skuName: c.database.skuName,
+              version: c.database.version,
+              storageSizeGb: c.database.storageSizeGb,
+              backupRetentionDays: c.database.backupRetentionDays,
+              zoneRedundant: c.database.zoneRedundant,
+              tags: c.tags,
+            },
+            // Azure rejects concurrent writes to one VNet's subnets: the cluster's come first.
+            { ...stateful, dependsOn: [aks] },
+          );
+          database = { resource: db, ...db };
+        } else {
+          database = this.inClusterDatabase(name, aks.provider, c, stateful);
+        }
+        break;
+      }
+      case "existing": {
+        if (args.kubeconfig === undefined) {
+          throw new pulumi.ResourceError(
+            `FailureDomain ${name}: cluster.kind existing needs the kubeconfig content`,
+            this,
+          );
+        }
+        const existing = new ExistingCluster(
+          name,
+          existingArgsFromConfig(c.cluster, c, args.kubeconfig),
+          parent,
+        );
+        this.cluster = existing;
+        database = this.inClusterDatabase(name, existing.provider, c, stateful);
+        break;
+      }
+    }
+    this.provider = this.cluster.provider;
+    const provider = this.provider;
+
+    // Layer B: the Tekton stack and Argo CD, in dependency order.
+    const t = c.tekton;
+    const namespaces: Record<string, string> = {};
+    let results: Results | undefined;
+    if (t.pipelines.enabled) {
+      const pipelines = new Pipelines(
+        `${name}-pipelines`,
+        {
+          provider,
+          profile,
+          manifestsDir,
+          featureFlags: t.pipelines.featureFlags,
+          defaults: t.pipelines.defaults,
+          controllerThreadsPerController: t.pipelines.controllerThreadsPerController,
+          controllerKubeApiQps: t.pipelines.controllerKubeApiQps,
+          controllerKubeApiBurst: t.pipelines.controllerKubeApiBurst,
+        },
+        parent,
+      );
+      namespaces.pipelines = PIPELINES_NAMESPACE;
+      if (t.triggers.enabled) {
+        new Triggers(`${name}-triggers`, { provider, pipelines, profile, manifestsDir }, parent);
+        namespaces.triggers = PIPELINES_NAMESPACE;
+      }
+      if (t.results.enabled) {
+        results = new Results(
+          `${name}-results`,
+          {
+            provider,
+            pipelines,
+            database: [database.resource],
+            dbHost: database.host,
+            dbPort: database.port,
+            dbName: database.database,
+            dbUser: database.username,
+            dbPassword: database.password,
+            // In-cluster PostgreSQL serves plain TCP inside the cluster network; managed ones require TLS.
+            // (verify-full would need the RDS CA bundle mounted into the Results API: not done yet.)
+            dbSslMode: c.database.kind === "in-cluster" ? "disable" : "require",
+            logs: s3Logs ?? this.pvcLogs(name, provider, c, { ...stateful, dependsOn: [pipelines] }),
+            retentionDays: t.results.retentionDays,
+            profile,
+            manifestsDir,
+          },
+          parent,
+        );
+      }
+      if (t.chains.enabled) {
+        new Chains(
+          `${name}-chains`,
+          {
+            provider,
+            pipelines,
+            taskrunFormat: t.chains.taskrunFormat,
+            storage: t.chains.storage,
+            profile,
+            manifestsDir,
+          },
+          parent,
+        );
+      }
+      if (t.pipelinesAsCode.enabled) {
+        new PipelinesAsCode(
+          `${name}-pac`,
+          {
+            provider,
+            pipelines,
+            githubApp: args.secrets?.githubApp,
+            ingressHost: t.pipelinesAsCode.ingressHost,
+            profile,
+            manifestsDir,
+          },
+          parent,
+        );
+        namespaces.pipelinesAsCode = "pipelines-as-code";
+      }
+    }
+    if (c.gitops.enabled) {
+      new ArgoCd(
+        `${name}-argocd`,
+        {
+          provider,
+          highAvailability: c.gitops.highAvailability,
+          repositories: args.secrets?.argoCdRepositories ?? [],
+          profile,
+          manifestsDir,
+        },
+        parent,
+      );
+      namespaces.argocd = "argocd";
+    }
+    this.namespaces = pulumi.output(namespaces);
+    this.resultsEndpoint = results ? pulumi.output(results.apiEndpoint) : undefined;
+    // region/cloudRegion/profile are outputs too: stack policies see a component's outputs, not its inputs.
+    this.registerOutputs({
+      region: c.region,
+      cloudRegion: cloudRegionOf(c),
+      profile: c.profile,
+      home: c.home,
+      namespaces: this.namespaces,
+      resultsEndpoint: this.resultsEndpoint,
+    });
+  }
+
+  private inClusterDatabase(
+    name: string,
+    provider: k8s.Provider,
+    c: RegionConfig,
+    opts: pulumi.ComponentResourceOptions,
+  ): Database {
+    const storage = c.database.kind === "in-cluster" ? c.database : undefined;
+    const db = new InClusterPostgres(
+      `${name}-results-db`,
+      { provider, storageSize: storage?.storageSize, storageClassName: storage?.storageClassName },
+      opts,
+    );
+    return { resource: db, ...db };
+  }
+
+  private pvcLogs(
+    name: string,
+    provider: k8s.Provider,
+    c: RegionConfig,
+    opts: pulumi.ComponentResourceOptions,
+  ): ResultsLogs {
+    const pvc = c.logs.kind === "pvc" ? c.logs : undefined;
+    new PvcLogStorage(
+      `${name}-logs`,
+      {
+        provider,
+        namespace: PIPELINES_NAMESPACE,
+        claimName: PVC_LOGS_CLAIM,
+        size: pvc?.size,
+        storageClassName: pvc?.storageClassName,
+      },
+      opts,
+    );
+    // Results mounts the claim by name in its Deployment, so it takes the plain name, not the Output.
+    return { kind: "pvc", claimName: PVC_LOGS_CLAIM };
+  }
+}
+
+/** The cloud region the region's resources live in (or the local region name). */
+export function cloudRegionOf(c: RegionConfig): string {
+  switch (c.cluster.kind) {
+    case "eks":
+      return c.cluster.region;
+    case "aks":
+      return c.cluster.location;
+    case "existing":
+      return c.region;
+  }
+}

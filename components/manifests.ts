@@ -1,0 +1,264 @@
+// Pinned upstream install manifests: the lock (manifests.lock.json: component, version, file, official URL,
+// sha256) → verified file in a mirror/cache dir → parsed Kubernetes objects. Upstream YAML is consumed as
+// published, never re-authored; components edit the parsed objects with the pure helpers below.
+// Nothing here touches the network or the Pulumi engine: a preview only reads files that
+// scripts/fetch-manifests.ts (run on a connected machine) or the offline mirror put in place.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import lockJson from "./manifests.lock.json";
+
+export interface LockEntry {
+  /** Mirror directory name, e.g. "tekton-pipeline". */
+  component: string;
+  version: string;
+  /** Path under `<dir>/<component>/<version>/`, e.g. "release.yaml" or "ha/install.yaml". */
+  file: string;
+  /** Where upstream publishes the file. */
+  url: string;
+  /** sha256 of the file the loader reads (for Tekton files: of the offline mirror's copy). */
+  sha256: string;
+  /** sha256 of the official artifact once pinned by `fetch-manifests --pin`; null while unknown. */
+  officialSha256: string | null;
+  /** True for the ko-built Tekton files: the mirror lacks the image @sha256 digests upstream has. */
+  differsFromOfficial: boolean;
+  /** Number of non-empty YAML documents. */
+  docs: number;
+}
+
+export interface ManifestLock {
+  files: LockEntry[];
+}
+
+export const LOCK: ManifestLock = lockJson as ManifestLock;
+
+/** The project root (this file lives in `<root>/components`). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** Environment variable naming the mirror/cache dir. */
+export const MIRROR_ENV = "PIPELINE_SERVICE_MANIFESTS";
+
+/** A parsed Kubernetes object. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+export interface LoadOptions {
+  /** @default defaultMirrorDir() */
+  mirrorDir?: string;
+  /** @default LOCK */
+  lock?: ManifestLock;
+}
+
+/** A file whose content is not the pinned one. */
+export class ManifestHashError extends Error {
+  constructor(
+    readonly file: string,
+    readonly expected: string[],
+    readonly actual: string,
+  ) {
+    super(
+      `manifest ${file}: sha256 mismatch: expected ${expected.join(" or ")}, got ${actual}. ` +
+        `The file is not the pinned upstream release: re-fetch it (npx tsx scripts/fetch-manifests.ts) ` +
+        `or, for a deliberate upgrade, update components/manifests.lock.json.`,
+    );
+    this.name = "ManifestHashError";
+  }
+}
+
+/**
+ * The mirror/cache dir: $PIPELINE_SERVICE_MANIFESTS, else `../shared/manifests` next to the project
+ * (the team's offline mirror) when it exists, else `<project>/.cache/manifests` (fetch-manifests' default).
+ */
+export function defaultMirrorDir(
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (p: string) => boolean = fs.existsSync,
+): string {
+  const fromEnv = env[MIRROR_ENV];
+  if (fromEnv) return path.resolve(fromEnv);
+  const shared = path.resolve(PROJECT_ROOT, "..", "shared", "manifests");
+  if (exists(shared)) return shared;
+  return path.join(PROJECT_ROOT, ".cache", "manifests");
+}
+
+export function lockEntry(component: string, file: string, lock: ManifestLock = LOCK): LockEntry {
+  const entry = lock.files.find((e) => e.component === component && e.file === file);
+  if (!entry) {
+    const known = lock.files.map((e) => `${e.component}/${e.file}`).join(", ");
+    throw new Error(`manifest ${component}/${file} is not in the lock (known: ${known})`);
+  }
+  return entry;
+}
+
+/** Where an entry lives under a mirror dir: `<dir>/<component>/<version>/<file>`. */
+export function manifestPath(entry: LockEntry, mirrorDir: string): string {
+  return path.join(mirrorDir, entry.component, entry.version, ...entry.file.split("/"));
+}
+
+export function sha256Hex(data: ArrayBufferView | string): string {
+  // A Uint8Array view: @types/node 20's Buffer is not a BinaryLike under TypeScript 5.9's typed arrays.
+  const bytes =
+    typeof data === "string" ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return crypto.createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The hashes a file may have: the mirror's, and the official artifact's once pinned. */
+export function acceptedHashes(entry: LockEntry): string[] {
+  return [...new Set([entry.sha256, ...(entry.officialSha256 ? [entry.officialSha256] : [])])];
+}
+
+/** Throws ManifestHashError unless `data` has one of the entry's pinned hashes. */
+export function verifyManifest(entry: LockEntry, data: ArrayBufferView | string, where: string): void {
+  const actual = sha256Hex(data);
+  const expected = acceptedHashes(entry);
+  if (!expected.includes(actual)) throw new ManifestHashError(where, expected, actual);
+}
+
+/** Parses multi-document YAML into objects, dropping empty documents; every object needs kind and name. */
+export function parseManifest(text: string, source: string): K8sObject[] {
+  const objs: K8sObject[] = [];
+  YAML.parseAllDocuments(text).forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new Error(`${source}: YAML document ${i + 1}: ${doc.errors[0].message}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    const o = value as Partial<K8sObject>;
+    if (typeof o !== "object" || !o.apiVersion || !o.kind || !o.metadata?.name) {
+      throw new Error(
+        `${source}: YAML document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata.name)`,
+      );
+    }
+    objs.push(o as K8sObject);
+  });
+  return objs;
+}
+
+const parsed = new Map<string, K8sObject[]>();
+
+/**
+ * Reads `<mirrorDir>/<component>/<version>/<file>` as pinned in the lock, verifies its sha256 and returns
+ * its objects (a fresh copy per call: callers may edit them). Pure apart from reading the file.
+ */
+export function loadManifest(component: string, file: string, opts: LoadOptions = {}): K8sObject[] {
+  const entry = lockEntry(component, file, opts.lock);
+  const mirrorDir = opts.mirrorDir ?? defaultMirrorDir();
+  const where = manifestPath(entry, mirrorDir);
+  if (!fs.existsSync(where)) {
+    throw new Error(
+      `manifest ${component}/${entry.version}/${file} not found at ${where}: run scripts/fetch-manifests.ts on a ` +
+        `connected machine, or point ${MIRROR_ENV} at a mirror (layout <component>/<version>/<file>)`,
+    );
+  }
+  const data = fs.readFileSync(where);
+  verifyManifest(entry, data, where);
+  const key = `${where}\0${sha256Hex(data)}`;
+  let objs = parsed.get(key);
+  if (!objs) {
+    objs = parseManifest(data.toString("utf8"), where);
+    parsed.set(key, objs);
+  }
+  return structuredClone(objs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure object edits. They never mutate their input: each returns new arrays/objects.
+
+/** Kinds that are cluster-scoped in the releases we consume (metadata.namespace is meaningless there). */
+export const CLUSTER_SCOPED_KINDS = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "APIService",
+  "PriorityClass",
+  "StorageClass",
+  "IngressClass",
+  "PersistentVolume",
+  "ClusterInterceptor",
+  "ClusterTriggerBinding",
+]);
+
+/** A stable identity: `group/kind/namespace/name` (empty parts for the core group / cluster scope). */
+export function objectKey(o: K8sObject): string {
+  const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+  return `${group}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
+export function isKind(o: K8sObject, kind: string, name?: string): boolean {
+  return o.kind === kind && (name === undefined || o.metadata.name === name);
+}
+
+/** Returns the one object of `kind`/`name` (throws naming `owner` when upstream no longer has it). */
+export function findObject(objs: K8sObject[], kind: string, name: string, owner: string): K8sObject {
+  const found = objs.filter((o) => isKind(o, kind, name));
+  if (found.length !== 1) {
+    throw new Error(
+      `${owner}: expected exactly one ${kind} ${name} in the upstream release, found ${found.length}`,
+    );
+  }
+  return found[0];
+}
+
+/** Replaces the one object of `kind`/`name` with `edit(copy)`. */
+export function editObject(
+  objs: K8sObject[],
+  kind: string,
+  name: string,
+  owner: string,
+  edit: (o: K8sObject) => K8sObject,
+): K8sObject[] {
+  const target = findObject(objs, kind, name, owner);
+  return objs.map((o) => (o === target ? edit(structuredClone(o)) : o));
+}
+
+/** Removes the one object of `kind`/`name` (throws when absent, so a silent upstream change is caught). */
+export function dropObject(objs: K8sObject[], kind: string, name: string, owner: string): K8sObject[] {
+  const target = findObject(objs, kind, name, owner);
+  return objs.filter((o) => o !== target);
+}
+
+/** Splits Namespace objects from the rest, so secrets can be created between the two. */
+export function splitNamespaces(objs: K8sObject[]): { namespaces: K8sObject[]; rest: K8sObject[] } {
+  return {
+    namespaces: objs.filter((o) => o.kind === "Namespace"),
+    rest: objs.filter((o) => o.kind !== "Namespace"),
+  };
+}
+
+/**
+ * Removes metadata.namespace from cluster-scoped objects (pipelines-as-code ships ClusterRoles with one) and
+ * sets `namespace` on namespaced objects that have none (Argo CD's install.yaml is applied with `-n argocd`).
+ */
+export function normalizeNamespaces(objs: K8sObject[], defaultNamespace?: string): K8sObject[] {
+  return objs.map((o) => {
+    const clusterScoped = CLUSTER_SCOPED_KINDS.has(o.kind);
+    if (clusterScoped && o.metadata.namespace !== undefined) {
+      const copy = structuredClone(o);
+      delete copy.metadata.namespace;
+      return copy;
+    }
+    if (!clusterScoped && o.metadata.namespace === undefined && defaultNamespace) {
+      return { ...o, metadata: { ...o.metadata, namespace: defaultNamespace } };
+    }
+    return o;
+  });
+}
+
+/** The containers of a workload's pod template. */
+export function podContainers(o: K8sObject): Record<string, unknown>[] {
+  const spec = o.spec as { template?: { spec?: { containers?: Record<string, unknown>[] } } } | undefined;
+  return spec?.template?.spec?.containers ?? [];
+}
