@@ -1,5 +1,6 @@
 // One region = one failure domain: its workload cluster (layer A), Results database and log storage
-// (layer A), the Tekton stack and Argo CD (layer B). Nothing here is shared with another region.
+// (layer A), its kcp shard (plus the kcp root in the home region), the Tekton stack and Argo CD (layer B),
+// and its region workspace on kcp (layer C). Nothing is shared with another region but the kcp root.
 // This is the only file that composes the layers; each layer stays ignorant of the ones above it.
 import * as aws from "@pulumi/aws";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
@@ -16,6 +17,11 @@ import { PvcLogStorage } from "./data/pvc-log-storage";
 import { RdsDatabase } from "./data/rds-database";
 import { S3LogBucket } from "./data/s3-log-bucket";
 import { ArgoCd, type ArgoCdRepository } from "./gitops/argocd";
+import { homeStackOutput, type KcpHome, readKcpHome } from "./kcp/home-reference";
+import { newKcpProvider } from "./kcp/kcp-provider";
+import { RegionWorkspace } from "./kcp/region-workspace";
+import { Root } from "./kcp/root";
+import { Shard } from "./kcp/shard";
 import { Chains } from "./tekton/chains";
 import { Pipelines, PIPELINES_NAMESPACE } from "./tekton/pipelines";
 import { PipelinesAsCode } from "./tekton/pipelines-as-code";
@@ -45,6 +51,8 @@ export interface FailureDomainArgs {
   secrets?: FailureDomainSecrets;
   /** Mirror/cache dir of the pinned upstream manifests. @default components/manifests.ts defaultMirrorDir() */
   manifestsDir?: string;
+  /** Local profile: the running kcp (local/env.sh) — front-proxy URL, this region's shard, admin kubeconfig. */
+  localKcp?: { frontProxyUrl: string; shardName: string; adminKubeconfig: pulumi.Input<string> };
 }
 
 interface Database {
@@ -63,6 +71,8 @@ export class FailureDomain extends pulumi.ComponentResource {
   public readonly namespaces: pulumi.Output<Record<string, string>>;
   /** In-cluster address of the Tekton Results API (gRPC + REST over TLS). */
   public readonly resultsEndpoint?: pulumi.Output<string>;
+  /** Home region only: what other regions read through their StackReference (secrets kept secret). */
+  public readonly kcpHome?: pulumi.Output<unknown>;
 
   constructor(name: string, args: FailureDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -179,6 +189,10 @@ export class FailureDomain extends pulumi.ComponentResource {
     this.provider = this.cluster.provider;
     const provider = this.provider;
 
+    // Layer B: kcp (root in the home region, one shard per region). Layer C: the region's workspace.
+    const { workspace, kcpHome } = this.kcp(name, c, args, provider);
+    this.kcpHome = kcpHome;
+
     // Layer B: the Tekton stack and Argo CD, in dependency order.
     const t = c.tekton;
     const namespaces: Record<string, string> = {};
@@ -280,7 +294,70 @@ export class FailureDomain extends pulumi.ComponentResource {
       home: c.home,
       namespaces: this.namespaces,
       resultsEndpoint: this.resultsEndpoint,
+      kcpWorkspace: workspace.workspaceName,
     });
+  }
+
+  private kcp(
+    name: string,
+    c: RegionConfig,
+    args: FailureDomainArgs,
+    provider: k8s.Provider,
+  ): { workspace: RegionWorkspace; kcpHome?: pulumi.Output<unknown> } {
+    const parent = { parent: this };
+    let kcpProvider: k8s.Provider;
+    let shard: Shard;
+    let kcpHome: pulumi.Output<unknown> | undefined;
+    if (c.profile === "local") {
+      // The kcp processes run on this machine (local/env.sh); the stack owns its shard's region labels.
+      const local = args.localKcp;
+      if (!local)
+        throw new pulumi.ResourceError(`FailureDomain ${name}: the local profile needs the local kcp`, this);
+      kcpProvider = newKcpProvider(
+        `${name}-kcp`,
+        { kubeconfig: local.adminKubeconfig, frontProxyUrl: local.frontProxyUrl },
+        parent,
+      );
+      shard = new Shard(
+        `${name}-kcp-shard`,
+        { profile: "local", region: c.region, shardName: local.shardName, kcpProvider },
+        parent,
+      );
+    } else {
+      let home: KcpHome;
+      let root: Root | undefined;
+      if (c.home) {
+        // externalUrl is required for a cloud home region (infra/config.ts).
+        root = new Root(
+          `${name}-kcp-root`,
+          { provider, externalUrl: c.kcp.externalUrl ?? "", zones: c.zones },
+          {
+            parent: this,
+            protect: c.protect,
+          },
+        );
+        home = root.home;
+        kcpHome = pulumi.output(homeStackOutput(root.home));
+      } else {
+        home = readKcpHome(c.kcp.homeStack ?? "", { parent: this });
+      }
+      kcpProvider = newKcpProvider(
+        `${name}-kcp`,
+        { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl },
+        { parent: this, dependsOn: root ? [root] : [] },
+      );
+      shard = new Shard(
+        `${name}-kcp-shard`,
+        { region: c.region, shardName: c.kcp.shardName, kcpProvider, provider, home, zones: c.zones },
+        { parent: this, protect: c.protect },
+      );
+    }
+    const workspace = new RegionWorkspace(
+      `${name}-kcp-workspace`,
+      { kcpProvider, region: c.region },
+      { parent: this, dependsOn: [shard] },
+    );
+    return { workspace, kcpHome };
   }
 
   private inClusterDatabase(

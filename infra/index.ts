@@ -8,3 +8,5 @@ export const home = outputs.home;
 export const clusterName = outputs.clusterName;
 export const namespaces = outputs.namespaces;
 export const resultsEndpoint = outputs.resultsEndpoint;
+/** Home region only: the kcp root facts other regions read through a StackReference. */
+export const kcp = outputs.kcp;

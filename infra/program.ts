@@ -21,17 +21,27 @@ function githubApp(config: pulumi.Config): FailureDomainSecrets["githubApp"] {
 }
 
 export function program(config = new pulumi.Config(PROJECT)) {
-  const { config: region, kubeconfig } = resolveRegion(rawStackConfig(config));
+  const { config: region, kubeconfig, localEnv, kcpAdminKubeconfig } = resolveRegion(rawStackConfig(config));
   const secrets: FailureDomainSecrets = {
     githubApp: githubApp(config),
     argoCdRepositories: argoCdRepositoriesFromConfig(config),
   };
-  const domain = new FailureDomain(region.region, { config: region, kubeconfig, secrets });
+  const shard = localEnv?.regions.find((r) => r.name === region.region)?.kcpShard;
+  const domain = new FailureDomain(region.region, {
+    config: region,
+    kubeconfig,
+    secrets,
+    localKcp:
+      localEnv && shard && kcpAdminKubeconfig
+        ? { frontProxyUrl: localEnv.kcp.frontProxyUrl, shardName: shard, adminKubeconfig: kcpAdminKubeconfig }
+        : undefined,
+  });
   return {
     regionName: region.region,
     home: region.home,
     clusterName: domain.cluster.name,
     namespaces: domain.namespaces,
     resultsEndpoint: domain.resultsEndpoint,
+    kcp: domain.kcpHome,
   };
 }

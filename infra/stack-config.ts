@@ -12,6 +12,8 @@ export interface ResolvedRegion {
   kubeconfig?: pulumi.Output<string>;
   /** The local environment description (profile local). */
   localEnv?: LocalEnv;
+  /** The local kcp admin kubeconfig content (a secret). */
+  kcpAdminKubeconfig?: pulumi.Output<string>;
 }
 
 export interface LocalEnv {
@@ -70,6 +72,9 @@ export function resolveRegion(raw: Record<string, unknown>): ResolvedRegion {
       ]);
     }
     resolved.localEnv = env;
+    resolved.kcpAdminKubeconfig = pulumi.secret(
+      readFileOrThrow("kcp.localEnvFile", env.kcp.adminKubeconfig, "the local kcp admin kubeconfig"),
+    );
   }
   return resolved;
 }
