@@ -8,6 +8,7 @@
 # Regions: LOCAL_REGIONS (default "local-east local-west"); the first one is home (hosts the kcp root).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"
+. "$PROJECT_DIR/tools/versions.env"
 
 DIR=$PIPELINE_SERVICE_LOCAL_DIR
 KCP_DIR=$DIR/kcp
@@ -103,7 +104,6 @@ options:
   kubectlBinary: $(command -v kubectl)
   kwokControllerBinary: $(command -v kwok)
   etcdBinary: $(command -v etcd)
-  etcdctlBinary: $(command -v etcdctl || true)
 EOF
     kwokctl create cluster --name "$region" --config "$cfg" --disable-qps-limits --wait 5m >"$DIR/kwokctl-$region.log" 2>&1 \
       || { tail -n 20 "$DIR/kwokctl-$region.log" >&2; die "cluster $region failed to start"; }
