@@ -231,6 +231,28 @@ export function dropObject(objs: K8sObject[], kind: string, name: string, owner:
 }
 
 /** Splits Namespace objects from the rest, so secrets can be created between the two. */
+/** Pod Security Admission labels for a namespace (enforce, plus audit and warn at the same level). */
+export function podSecurityLabels(level: "baseline" | "restricted"): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": level,
+    "pod-security.kubernetes.io/audit": level,
+    "pod-security.kubernetes.io/warn": level,
+  };
+}
+
+/**
+ * Adds Pod Security Admission labels to Namespaces that ship without an enforce level (upstream Chains and
+ * Pipelines as Code): every namespace we create states what its pods may do. Existing labels win.
+ */
+export function withPodSecurity(objs: K8sObject[], level: "baseline" | "restricted"): K8sObject[] {
+  return objs.map((o) => {
+    if (o.kind !== "Namespace" || o.metadata.labels?.["pod-security.kubernetes.io/enforce"]) return o;
+    const copy = structuredClone(o);
+    copy.metadata.labels = { ...podSecurityLabels(level), ...copy.metadata.labels };
+    return copy;
+  });
+}
+
 export function splitNamespaces(objs: K8sObject[]): { namespaces: K8sObject[]; rest: K8sObject[] } {
   return {
     namespaces: objs.filter((o) => o.kind === "Namespace"),

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
 import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
-import { PROJECT } from "./config";
+import { ConfigError, PROJECT } from "./config";
 import { rawStackConfig, resolveRegion } from "./stack-config";
 
 /** Pipelines as Code GitHub App secrets: all three or none (then PaC serves webhook-token repos only). */
@@ -20,8 +20,18 @@ function githubApp(config: pulumi.Config): FailureDomainSecrets["githubApp"] {
   return { appId, privateKey, webhookSecret };
 }
 
+/** Config errors are the user's to fix: reported without a stack trace (pulumi.RunError), nothing registered. */
+function resolveOrReport(config: pulumi.Config) {
+  try {
+    return resolveRegion(rawStackConfig(config));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
 export function program(config = new pulumi.Config(PROJECT)) {
-  const { config: region, kubeconfig, localEnv, kcpAdminKubeconfig } = resolveRegion(rawStackConfig(config));
+  const { config: region, kubeconfig, localEnv, kcpAdminKubeconfig } = resolveOrReport(config);
   const secrets: FailureDomainSecrets = {
     githubApp: githubApp(config),
     argoCdRepositories: argoCdRepositoriesFromConfig(config),

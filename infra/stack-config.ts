@@ -43,9 +43,17 @@ export function rawStackConfig(config: pulumi.Config): Record<string, unknown> {
   return raw;
 }
 
+/** The project root (the directory holding Pulumi.yaml): relative paths in stack config are relative to it. */
+export function projectRoot(from = process.cwd()): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
 function readFileOrThrow(key: string, file: string, what: string): string {
   try {
-    return fs.readFileSync(path.resolve(file), "utf8");
+    return fs.readFileSync(path.resolve(projectRoot(), file), "utf8");
   } catch (e) {
     throw new ConfigError([
       `${PROJECT}:${key} = ${JSON.stringify(file)}: cannot read ${what} (${(e as Error).message})`,

@@ -32,11 +32,11 @@ check "type-check (tsc --noEmit)" npx tsc -p tsconfig.json
 check "lint (eslint + prettier)" bash -c 'npx eslint . && npx prettier --check . >/dev/null'
 run_node_tests "unit + policy tests (coverage of components/ and infra/)" \
   npx c8 --check-coverage --lines 85 --include 'components/**' --include 'infra/**' --reporter text-summary \
-  node --import tsx --test --test-reporter=spec --test-concurrency=2 'test/unit/**/*.test.ts' 'test/policy/**/*.test.ts'
+  node --import tsx --test --test-reporter=spec --test-concurrency=2 test/unit/*.test.ts test/policy/*.test.ts
 
 if [[ "${FAST_ONLY:-}" != 1 ]]; then
   run_node_tests "integration tests (local environment)" \
-    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 'test/integration/**/*.test.ts'
+    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
 fi
 
 echo "$passed passed, $failed failed"

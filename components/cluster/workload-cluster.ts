@@ -75,6 +75,10 @@ export function newClusterProvider(
       // Pinned so an operator's PULUMI_K8S_ENABLE_SERVER_SIDE_APPLY cannot flip field management between
       // runs; server-side apply is also what large CRDs (Argo CD ApplicationSet) need.
       enableServerSideApply: true,
+      // Tekton and Argo CD read their settings from ConfigMaps and Secrets with fixed names and reload them
+      // in place: a settings change must be an update, not a delete-and-recreate that leaves a gap.
+      enableConfigMapMutable: true,
+      enableSecretMutable: true,
     },
     { parent: opts.parent, dependsOn: opts.dependsOn },
   );

@@ -4,6 +4,7 @@
 // replication or failover (use RDS or Azure PostgreSQL for that); the volume holds the data.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { podSecurityLabels } from "../manifests";
 import { RandomPassword } from "../shared/random-password";
 
 export const POSTGRES_PORT = 5432;
@@ -210,7 +211,12 @@ export class InClusterPostgres extends pulumi.ComponentResource {
         ? pulumi.output(args.namespace ?? "tekton-results-db")
         : new k8s.core.v1.Namespace(
             `${name}-ns`,
-            { metadata: { name: args.namespace ?? "tekton-results-db", labels: { ...args.labels } } },
+            {
+              metadata: {
+                name: args.namespace ?? "tekton-results-db",
+                labels: { ...podSecurityLabels("baseline"), ...args.labels },
+              },
+            },
             child,
           ).metadata.name;
 

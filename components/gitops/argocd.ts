@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type Profile } from "../local-profile";
-import { type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
+import { type K8sObject, loadManifest, normalizeNamespaces, podSecurityLabels } from "../manifests";
 
 export const ARGOCD_TYPE = "pipeline-service:gitops:ArgoCd";
 export const ARGOCD_NAMESPACE = "argocd";
@@ -124,7 +124,12 @@ export class ArgoCd extends pulumi.ComponentResource {
     }
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } } },
+      {
+        metadata: {
+          name: ARGOCD_NAMESPACE,
+          labels: { "app.kubernetes.io/part-of": "argocd", ...podSecurityLabels("baseline") },
+        },
+      },
       { parent: this, provider: args.provider },
     );
     for (const r of repos) {

@@ -12,6 +12,7 @@ import {
   loadManifest,
   normalizeNamespaces,
   splitNamespaces,
+  withPodSecurity,
 } from "../manifests";
 import { TlsPrivateKey } from "../shared/tls";
 import { configMapEntries, mergeConfigMapData } from "./edits";
@@ -73,7 +74,7 @@ export function renderChains(
 ): { namespaces: K8sObject[]; rest: K8sObject[] } {
   let objs = dropObject(normalizeNamespaces(upstream), "Secret", CHAINS_SIGNING_SECRET, CHAINS_TYPE);
   objs = editObject(objs, "ConfigMap", "chains-config", CHAINS_TYPE, (o) => mergeConfigMapData(o, config));
-  return splitNamespaces(applyProfile(objs, profile));
+  return splitNamespaces(withPodSecurity(applyProfile(objs, profile), "baseline"));
 }
 
 /** Tekton Chains v0.29.1 with an x509 signing key. */

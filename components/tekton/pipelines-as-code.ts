@@ -5,7 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type Profile } from "../local-profile";
-import { type K8sObject, loadManifest, normalizeNamespaces, splitNamespaces } from "../manifests";
+import {
+  type K8sObject,
+  loadManifest,
+  normalizeNamespaces,
+  splitNamespaces,
+  withPodSecurity,
+} from "../manifests";
 
 export const PAC_TYPE = "pipeline-service:tekton:PipelinesAsCode";
 export const PAC_NAMESPACE = "pipelines-as-code";
@@ -78,7 +84,7 @@ export function renderPipelinesAsCode(
 ): { namespaces: K8sObject[]; rest: K8sObject[] } {
   const objs = normalizeNamespaces(upstream);
   const ingress = opts.ingressHost ? [pacIngress(opts.ingressHost, opts.ingressClassName)] : [];
-  return splitNamespaces(applyProfile([...objs, ...ingress], opts.profile));
+  return splitNamespaces(withPodSecurity(applyProfile([...objs, ...ingress], opts.profile), "baseline"));
 }
 
 /** Pipelines as Code v0.50.0. */

@@ -25,9 +25,10 @@ export interface MockOptions {
 export function setupMocks(opts: MockOptions = {}): { resources: Registered[] } {
   const resources: Registered[] = [];
   const config: Record<string, string> = {};
-  for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(opts.config ?? {}))
+    config[k] = typeof v === "string" ? v : JSON.stringify(v);
   pulumi.runtime.setAllConfig(config);
-  pulumi.runtime.setMocks(
+  void pulumi.runtime.setMocks(
     {
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
@@ -61,6 +62,7 @@ export async function settle(): Promise<void> {
 /** Counts registered resources by type token, sorted by type. */
 export function countByType(resources: Registered[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const r of [...resources].sort((a, b) => a.type.localeCompare(b.type))) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of [...resources].sort((a, b) => a.type.localeCompare(b.type)))
+    counts[r.type] = (counts[r.type] ?? 0) + 1;
   return counts;
 }

@@ -2,7 +2,7 @@
 // pulumi-nodejs dynamic provider host, inline Automation API program, file backend): what lands in
 // the state is encrypted, a second update changes nothing, a keeper change replaces only the
 // password. Needs the project's toolchain on PATH (scripts/env.sh), no cluster.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";

@@ -1,7 +1,7 @@
 // The pack as the Pulumi CLI runs it: policy/index.ts constructs the PolicyPack, which serves the
 // analyzer gRPC API on a port it prints. These tests start it (transpile-only, from policy/ as the
 // CLI does) and speak that API: describe the pack, configure it, analyze a resource and a stack.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";

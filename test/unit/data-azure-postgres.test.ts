@@ -1,7 +1,7 @@
 // AzurePostgres: the pure helpers, and under mocks a flexible server with private access only
 // (delegated subnet + private DNS zone linked to the VNet), zone-redundant HA, backups, TLS
 // required, the tekton_results database, and the administrator password a secret end to end.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";

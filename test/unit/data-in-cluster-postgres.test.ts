@@ -1,7 +1,7 @@
 // InClusterPostgres: the rendered StatefulSet (pinned image, volume, resources, non-root and locked
 // down), validation, and under mocks the namespace, Secret (password a secret), Services and the
 // outputs a Results install needs.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,6 +1,6 @@
 // PvcLogStorage: validation, and under mocks one claim in the Results namespace with the size and
 // storage class from LogsConfig, on the region's provider.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";

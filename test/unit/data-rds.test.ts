@@ -1,7 +1,7 @@
 // RdsDatabase: the pure helpers, and under mocks the resources it asks for (private, Multi-AZ,
 // encrypted, TLS forced, backed up, deletion-protected, reachable from the cluster only), with the
 // password a secret end to end.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

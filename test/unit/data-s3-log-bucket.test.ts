@@ -1,7 +1,7 @@
 // S3LogBucket: the policies and lifecycle rules it renders, and under mocks a private, encrypted,
 // versioned bucket with logs expiring after retentionDays, a TLS-only policy, and an IAM user scoped
 // to the bucket whose keys come out as secrets.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

@@ -1,7 +1,7 @@
 // Tests for our pulumi-language-nodejs (tools/language-host): the pure argument/env builders, the policy-pack
 // proxy against an in-process fake analyzer, and the gRPC surface of the real host process with a fake
 // `cmd/run` (PULUMI_LANGUAGE_NODEJS_RUN_PATH) that records what it was started with.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/it return */
+
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

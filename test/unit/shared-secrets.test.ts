@@ -1,7 +1,7 @@
 // Dynamic providers for passwords, keys and certificates: the pure parts, real key and certificate
 // generation checked with node's own X509Certificate, diff decisions, survival of closure
 // serialization (what the engine stores in state), and secrecy of outputs under mocks.
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test tracks the promises describe/test return */
+
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";

@@ -1,0 +1,65 @@
+// Drift check: `pulumi refresh --preview-only` (Automation API previewRefresh) on every deployed stack in
+// parallel; reports the resources whose real state differs from Pulumi's (changed or deleted outside
+// Pulumi). Exit 1 on any drift or failed refresh; stacks never deployed are reported, not failed.
+//   node --import tsx ops/drift.ts [--stacks a,b] [--local] [--out DIR] [--concurrency N]
+import * as path from "node:path";
+import {
+  COMMON_HELP,
+  UsageError,
+  interruptible,
+  notStarted,
+  parse,
+  positiveInt,
+  printVerdict,
+  runMain,
+  selectRunnable,
+  writeReport,
+} from "./cli";
+import { Progress, mapPool } from "./progress";
+import { buildFleetReport, type StackReport } from "./report";
+import { runOnStack } from "./run";
+import { openContext } from "./workspace";
+
+const HELP = `Usage: node --import tsx ops/drift.ts [options]
+Refresh preview of each deployed stack; writes <out>/drift.md and drift.json; exit 1 if anything drifted.
+${COMMON_HELP}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {});
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
+  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
+  const progress = new Progress();
+  const ctx = await openContext(
+    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
+  ).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+
+  const { runnable, skipped, order } = await selectRunnable(ctx, values, progress);
+  const { interrupted } = interruptible(progress);
+  const results = await mapPool(
+    runnable,
+    concurrency,
+    (s) =>
+      runOnStack(ctx, s, "refresh-preview", { policyPacks: [], createMissing: false, heartbeatMs }, progress),
+    () => !interrupted(),
+  );
+  const ran = notStarted(runnable, results, "interrupted");
+  const byName = new Map<string, StackReport>([...skipped, ...ran].map((r) => [r.stack, r]));
+  const report = buildFleetReport({
+    operation: "refresh",
+    project: ctx.project,
+    generatedAt: new Date().toISOString(),
+    options: { policyPacks: [], failOnSkipped: values["fail-on-skipped"] },
+    stacks: order.map((n) => byName.get(n)!),
+  });
+  printVerdict(report, writeReport(report, outDir, "drift"), progress);
+  return report.verdict.exitCode;
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));

@@ -1,0 +1,74 @@
+// Previews every region (stack) with the policy pack, in parallel, and writes one report for a PR
+// comment (markdown) and for machines (JSON). Exit 1 on a mandatory policy violation, a failed preview,
+// or any change with --expect-no-changes; 2 on a usage or set-up error.
+//   node --import tsx ops/preview.ts [--stacks a,b] [--all] [--local] [--expect-no-changes] [--out DIR] [--concurrency N]
+import * as path from "node:path";
+import {
+  COMMON_HELP,
+  UsageError,
+  interruptible,
+  notStarted,
+  parse,
+  positiveInt,
+  printVerdict,
+  runMain,
+  selectRunnable,
+  writeReport,
+} from "./cli";
+import { Progress, mapPool } from "./progress";
+import { buildFleetReport, type StackReport } from "./report";
+import { runOnStack } from "./run";
+import { openContext } from "./workspace";
+
+const HELP = `Usage: node --import tsx ops/preview.ts [options]
+Previews the selected stacks with the policy pack (policy/) and writes <out>/preview.md and preview.json.
+  --expect-no-changes  fail when any stack would change
+  --no-policy          preview without the policy pack
+${COMMON_HELP}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    "expect-no-changes": { type: "boolean", default: false },
+    "no-policy": { type: "boolean", default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
+  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
+  const progress = new Progress();
+  const ctx = await openContext(
+    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
+  ).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+  const policyPacks = values["no-policy"] ? [] : [path.join(ctx.projectDir, "policy")];
+
+  const { runnable, skipped, order } = await selectRunnable(ctx, values, progress);
+  const { interrupted } = interruptible(progress);
+  const results = await mapPool(
+    runnable,
+    concurrency,
+    (s) => runOnStack(ctx, s, "preview", { policyPacks, createMissing: true, heartbeatMs }, progress),
+    () => !interrupted(),
+  );
+  const ran = notStarted(runnable, results, "interrupted");
+  const byName = new Map<string, StackReport>([...skipped, ...ran].map((r) => [r.stack, r]));
+  const report = buildFleetReport({
+    operation: "preview",
+    project: ctx.project,
+    generatedAt: new Date().toISOString(),
+    options: {
+      expectNoChanges: values["expect-no-changes"],
+      policyPacks: policyPacks.map((p) => path.relative(ctx.projectDir, p)),
+      failOnSkipped: values["fail-on-skipped"],
+    },
+    stacks: order.map((n) => byName.get(n)!),
+  });
+  printVerdict(report, writeReport(report, outDir, "preview"), progress);
+  return report.verdict.exitCode;
+}
+
+if (require.main === module) runMain(() => main(process.argv.slice(2)));
