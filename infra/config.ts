@@ -331,6 +331,15 @@ export type DatabaseConfig = RegionConfig["database"];
 export type LogsConfig = RegionConfig["logs"];
 export type TektonConfig = RegionConfig["tekton"];
 
+/** Config keys the program reads itself (secrets and credentials), not part of RegionConfig. */
+export const PROGRAM_CONFIG_KEYS = [
+  "githubAppId",
+  "githubPrivateKey",
+  "githubWebhookSecret",
+  "argocdRepositories",
+  "argocdRepositoryCredentials",
+];
+
 /** The config keys under the project namespace that make up a RegionConfig. */
 export const CONFIG_KEYS = Object.keys(regionShape.shape) as (keyof RegionConfig)[];
 

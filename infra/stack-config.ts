@@ -3,7 +3,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, ConfigError, PROJECT, parseRegionConfig, type RegionConfig } from "./config";
+import {
+  CONFIG_KEYS,
+  ConfigError,
+  PROGRAM_CONFIG_KEYS,
+  PROJECT,
+  parseRegionConfig,
+  type RegionConfig,
+} from "./config";
 
 /** Everything the program needs from outside the stack file, resolved and checked up front. */
 export interface ResolvedRegion {
@@ -28,9 +35,20 @@ export interface LocalEnv {
   }[];
 }
 
-/** Raw config object as the stack file wrote it (structured values decoded), without the namespace. */
-export function rawStackConfig(config: pulumi.Config): Record<string, unknown> {
+/**
+ * Raw config object as the stack file wrote it (structured values decoded), without the namespace. Keys of
+ * the project namespace that nothing reads are kept, so a misspelt key is an error rather than ignored.
+ */
+export function rawStackConfig(
+  config: pulumi.Config,
+  all: Record<string, string> = pulumi.runtime.allConfig(),
+): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
+  const known = new Set<string>([...CONFIG_KEYS, ...PROGRAM_CONFIG_KEYS]);
+  for (const full of Object.keys(all)) {
+    const key = full.startsWith(`${PROJECT}:`) ? full.slice(PROJECT.length + 1) : undefined;
+    if (key !== undefined && !known.has(key)) raw[key] = all[full];
+  }
   for (const key of CONFIG_KEYS) {
     const text = config.get(key);
     if (text === undefined) continue;

@@ -35,8 +35,13 @@ run_node_tests "unit + policy tests (coverage of components/ and infra/)" \
   node --import tsx --test --test-reporter=spec --test-concurrency=2 test/unit/*.test.ts test/policy/*.test.ts
 
 if [[ "${FAST_ONLY:-}" != 1 ]]; then
+  # The local environment: started for the tests (and stopped after) unless it was already running.
+  if local/env.sh status >/dev/null 2>&1; then started_env=0; else started_env=1; fi
+  check "local environment start (kcp + kwok clusters)" local/env.sh start
+  check "local environment status" local/env.sh status
   run_node_tests "integration tests (local environment)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
+  if (( started_env )); then check "local environment stop (no process left)" local/env.sh stop; fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -37,7 +37,9 @@ export function localEnv(): LocalEnv {
 
 export interface Run {
   code: number;
+  /** stdout then stderr. */
   out: string;
+  stdout: string;
 }
 
 /** Runs a command with the project's environment; returns exit code and combined output (never throws). */
@@ -53,7 +55,11 @@ export function run(
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { code: r.status ?? -1, out: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+  return {
+    code: r.status ?? -1,
+    out: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? String(r.error) : ""}`,
+    stdout: r.stdout ?? "",
+  };
 }
 
 /** pulumi with the project's environment; `--non-interactive` so nothing ever waits for a terminal. */

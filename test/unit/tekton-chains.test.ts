@@ -46,8 +46,11 @@ void describe("chainsConfig / renderChains", () => {
     );
     assert.deepEqual(changedObjects(upstream, all), [
       "/ConfigMap/tekton-chains/chains-config",
+      "/Namespace//tekton-chains",
       "/Secret/tekton-chains/signing-secrets",
     ]);
+    // The namespace only gains its Pod Security Admission level (upstream ships none).
+    assert.equal(namespaces[0].metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
   });
 
   void test("chains-config follows the settings: x509 signer, OCI signing only with oci storage", () => {

@@ -38,10 +38,16 @@ void describe("renderPipelinesAsCode", () => {
       ["pipelines-as-code"],
     );
     assert.equal(namespaces.length + rest.length, 34);
-    // Upstream ships ClusterRoles/ClusterRoleBindings with metadata.namespace; only those change.
+    // Upstream ships ClusterRoles/ClusterRoleBindings with metadata.namespace, and its namespace without a
+    // Pod Security Admission level: only those change.
     const changed = changedObjects(upstream, [...namespaces, ...rest]);
-    assert.ok(changed.length > 0);
-    for (const k of changed) assert.match(k, /^rbac\.authorization\.k8s\.io\/Cluster(Role|RoleBinding)\//);
+    assert.ok(changed.length > 1);
+    for (const k of changed)
+      assert.match(
+        k,
+        /^(rbac\.authorization\.k8s\.io\/Cluster(Role|RoleBinding)\/|\/Namespace\/\/pipelines-as-code$)/,
+      );
+    assert.equal(namespaces[0].metadata.labels?.["pod-security.kubernetes.io/enforce"], "baseline");
   });
 
   void test("with a host: our Ingress to the controller's port 8080", () => {

@@ -1,0 +1,150 @@
+// The platform applied for real to a local region (issue: the platform on any cluster) through the
+// project's own commands: rollout (pulumi up with the policy pack) → every Deployment of ours Available;
+// preview-all report → no changes, no mandatory violation; one Tekton feature flag changed → exactly one
+// update; destroy → none of our objects left (checked with kubectl). A backend of its own keeps the
+// developer's stacks untouched.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parse, stringify } from "yaml";
+import { expectCode, kubectlGet, localEnv, PROJECT_DIR, pulumi, run } from "./harness";
+
+const STACK = process.env.PLATFORM_TEST_STACK ?? "local-east";
+const OUR_NAMESPACES = [
+  "tekton-pipelines",
+  "tekton-pipelines-resolvers",
+  "tekton-chains",
+  "pipelines-as-code",
+  "argocd",
+  "tekton-results-db",
+];
+
+describe(`platform on ${STACK}`, () => {
+  const env = localEnv();
+  const region = env.regions.find((r) => r.name === STACK);
+  assert.ok(region, `${STACK} is not a region of the local environment`);
+  const kubeconfig = region.kubeconfig;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "platform-"));
+  const backend = { PULUMI_BACKEND_URL: `file://${tmp}/backend` };
+  const stackFile = path.join(PROJECT_DIR, "stacks", `Pulumi.${STACK}.yaml`);
+  const committed = fs.readFileSync(stackFile, "utf8");
+  const ops = (cmd: string, args: string[]) =>
+    run(
+      "node",
+      ["--import", "tsx", `ops/${cmd}.ts`, "--stacks", STACK, "--out", path.join(tmp, cmd), ...args],
+      {
+        env: backend,
+      },
+    );
+  /** A copy of the stack file (the CLI writes into the file it reads), optionally edited. */
+  const configFile = (edit?: (config: Record<string, unknown>) => void) => {
+    const doc = parse(committed) as { config: Record<string, unknown> };
+    edit?.(doc.config);
+    const file = path.join(tmp, `Pulumi.${STACK}.${edit ? "edited" : "copy"}.yaml`);
+    fs.writeFileSync(file, stringify(doc));
+    return file;
+  };
+  const cli = (args: string[]) =>
+    pulumi([...args, "--stack", STACK, "--config-file", configFile()], { env: backend });
+
+  before(() => fs.mkdirSync(path.join(tmp, "backend")));
+  after(() => {
+    cli(["destroy", "--yes"]);
+    pulumi(["stack", "rm", "--yes", "--force", "--stack", STACK], { env: backend });
+    fs.writeFileSync(stackFile, committed);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("rollout (pulumi up with the policy pack) succeeds and every Deployment of ours is Available", () => {
+    const started = Date.now();
+    const r = expectCode(ops("rollout", ["--yes"]), 0, "ops/rollout");
+    console.log(`rollout of ${STACK}: ${Math.round((Date.now() - started) / 1000)} s`);
+    assert.match(r.out, /updated|succeeded|✅/);
+    const deployments = JSON.parse(kubectlGet(kubeconfig, ["deployments", "-A", "-o", "json"]) ?? "{}") as {
+      items: {
+        metadata: { namespace: string; name: string };
+        status: { conditions?: { type: string; status: string }[] };
+      }[];
+    };
+    const ours = deployments.items.filter((d) => OUR_NAMESPACES.includes(d.metadata.namespace));
+    assert.ok(ours.length >= 15, `only ${ours.length} Deployments in our namespaces`);
+    const unavailable = ours.filter(
+      (d) => !d.status.conditions?.some((c) => c.type === "Available" && c.status === "True"),
+    );
+    assert.deepEqual(
+      unavailable.map((d) => `${d.metadata.namespace}/${d.metadata.name}`),
+      [],
+    );
+    assert.equal(
+      kubectlGet(kubeconfig, [
+        "statefulset",
+        "tekton-results-postgres",
+        "-n",
+        "tekton-results-db",
+        "-o",
+        "jsonpath={.status.readyReplicas}",
+      ]),
+      "1",
+    );
+  });
+
+  it("the region's kcp shard carries its region label and the region workspace is Ready", () => {
+    const admin = env.kcp.adminKubeconfig;
+    const shard = region.kcpShard;
+    assert.equal(
+      kubectlGet(admin, ["shard", shard, "-o", "jsonpath={.metadata.labels.pipeline-service\\.dev/region}"]),
+      STACK,
+    );
+    assert.equal(
+      kubectlGet(admin, ["workspace", `pipeline-service-${STACK}`, "-o", "jsonpath={.status.phase}"]),
+      "Ready",
+    );
+  });
+
+  it("the preview report shows no changes and no mandatory policy violation", () => {
+    expectCode(ops("preview", ["--expect-no-changes"]), 0, "ops/preview --expect-no-changes");
+    const report = JSON.parse(fs.readFileSync(path.join(tmp, "preview", "preview.json"), "utf8")) as unknown;
+    const text = JSON.stringify(report);
+    assert.match(text, new RegExp(STACK));
+    assert.match(fs.readFileSync(path.join(tmp, "preview", "preview.md"), "utf8"), /Pulumi preview/);
+  });
+
+  it("changing one Tekton feature flag previews exactly one update (the feature-flags ConfigMap)", () => {
+    const edited = configFile((c) => {
+      const tekton = (c["pipeline-service:tekton"] ??= {}) as {
+        pipelines?: { featureFlags?: Record<string, string> };
+      };
+      tekton.pipelines = {
+        ...tekton.pipelines,
+        featureFlags: { ...tekton.pipelines?.featureFlags, "enable-cel-in-whenexpression": "true" },
+      };
+    });
+    const r = expectCode(
+      pulumi(["preview", "--json", "--stack", STACK, "--config-file", edited], { env: backend }),
+      0,
+      "preview with one flag changed",
+    );
+    const steps = (JSON.parse(r.stdout) as { steps: { op: string; urn: string }[] }).steps;
+    const changed = steps.filter((s) => s.op !== "same");
+    assert.deepEqual(
+      changed.map((s) => `${s.op} ${s.urn.split("::").pop()}`),
+      [`update ${STACK}-pipelines-release:tekton-pipelines/feature-flags`],
+    );
+  });
+
+  it("destroy leaves none of our objects (checked with kubectl)", () => {
+    expectCode(cli(["destroy", "--yes"]), 0, "destroy");
+    for (const ns of OUR_NAMESPACES) {
+      const phase = kubectlGet(kubeconfig, ["namespace", ns, "-o", "jsonpath={.status.phase}"]);
+      assert.ok(phase === undefined || phase === "Terminating", `namespace ${ns}: ${phase}`);
+    }
+    const crds = kubectlGet(kubeconfig, ["crd", "-o", "name"]) ?? "";
+    assert.doesNotMatch(crds, /tekton\.dev|argoproj\.io|pipelinesascode/);
+    assert.equal(
+      kubectlGet(env.kcp.adminKubeconfig, ["workspace", `pipeline-service-${STACK}`, "-o", "name"]),
+      undefined,
+    );
+  });
+});
