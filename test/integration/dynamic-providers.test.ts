@@ -12,6 +12,10 @@ import { execFileSync } from "node:child_process";
 import * as auto from "@pulumi/pulumi/automation";
 import { RandomPassword } from "../../components/shared/random-password";
 import { TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert } from "../../components/shared/tls";
+import { ENV } from "./harness";
+
+// The project's environment (scripts/env.sh: the built CLI on PATH, offline flags), however this is run.
+Object.assign(process.env, ENV);
 
 const projectDir = path.resolve(__dirname, "../..");
 // Inside the project, so the provider host (started in the work dir) resolves node_modules.
