@@ -4,10 +4,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import type { Progress } from "./progress";
+import { Progress } from "./progress";
 import { renderMarkdown, type FleetReport, type StackReport } from "./report";
 import {
   checkReachable,
+  openContext,
   preflight,
   realFs,
   selectStacks,
@@ -190,4 +191,23 @@ export function parse<O extends ParseArgsConfig["options"]>(argv: string[], opti
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** What every command sets up from the common flags: parallelism, heartbeat, progress, workspace, report dir. */
+export async function openCommand(values: {
+  concurrency?: string;
+  "heartbeat-seconds"?: string;
+  "project-dir"?: string;
+  out?: string;
+}) {
+  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
+  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
+  const progress = new Progress();
+  const ctx = await openContext(
+    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
+  ).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+  return { concurrency, heartbeatMs, progress, ctx, outDir };
 }

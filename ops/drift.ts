@@ -2,23 +2,20 @@
 // parallel; reports the resources whose real state differs from Pulumi's (changed or deleted outside
 // Pulumi). Exit 1 on any drift or failed refresh; stacks never deployed are reported, not failed.
 //   node --import tsx ops/drift.ts [--stacks a,b] [--local] [--out DIR] [--concurrency N]
-import * as path from "node:path";
 import {
+  openCommand,
   COMMON_HELP,
-  UsageError,
   interruptible,
   notStarted,
   parse,
-  positiveInt,
   printVerdict,
   runMain,
   selectRunnable,
   writeReport,
 } from "./cli";
-import { Progress, mapPool } from "./progress";
+import { mapPool } from "./progress";
 import { buildFleetReport, type StackReport } from "./report";
 import { runOnStack } from "./run";
-import { openContext } from "./workspace";
 
 const HELP = `Usage: node --import tsx ops/drift.ts [options]
 Refresh preview of each deployed stack; writes <out>/drift.md and drift.json; exit 1 if anything drifted.
@@ -30,15 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
-  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
-  const progress = new Progress();
-  const ctx = await openContext(
-    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
-  ).catch((e: Error) => {
-    throw new UsageError(e.message);
-  });
-  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+  const { concurrency, heartbeatMs, progress, ctx, outDir } = await openCommand(values);
 
   const { runnable, skipped, order } = await selectRunnable(ctx, values, progress);
   const { interrupted } = interruptible(progress);

@@ -4,21 +4,19 @@
 //   node --import tsx ops/preview.ts [--stacks a,b] [--all] [--local] [--expect-no-changes] [--out DIR] [--concurrency N]
 import * as path from "node:path";
 import {
+  openCommand,
   COMMON_HELP,
-  UsageError,
   interruptible,
   notStarted,
   parse,
-  positiveInt,
   printVerdict,
   runMain,
   selectRunnable,
   writeReport,
 } from "./cli";
-import { Progress, mapPool } from "./progress";
+import { mapPool } from "./progress";
 import { buildFleetReport, type StackReport } from "./report";
 import { runOnStack } from "./run";
-import { openContext } from "./workspace";
 
 const HELP = `Usage: node --import tsx ops/preview.ts [options]
 Previews the selected stacks with the policy pack (policy/) and writes <out>/preview.md and preview.json.
@@ -35,15 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
-  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
-  const progress = new Progress();
-  const ctx = await openContext(
-    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
-  ).catch((e: Error) => {
-    throw new UsageError(e.message);
-  });
-  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+  const { concurrency, heartbeatMs, progress, ctx, outDir } = await openCommand(values);
   const policyPacks = values["no-policy"] ? [] : [path.join(ctx.projectDir, "policy")];
 
   const { runnable, skipped, order } = await selectRunnable(ctx, values, progress);

@@ -5,21 +5,21 @@
 import * as path from "node:path";
 import * as readline from "node:readline/promises";
 import {
+  openCommand,
   COMMON_HELP,
   UsageError,
   interruptible,
   parse,
-  positiveInt,
   printVerdict,
   runMain,
   selectRunnable,
   writeReport,
 } from "./cli";
-import { Progress, mapPool } from "./progress";
+import { mapPool } from "./progress";
 import { buildFleetReport, type StackReport } from "./report";
 import { runOnStack } from "./run";
 import { parseWavesFlag, planWaves, readWavesFile, type Wave } from "./waves";
-import { openContext, toTarget } from "./workspace";
+import { toTarget } from "./workspace";
 
 const HELP = `Usage: node --import tsx ops/rollout.ts [options]
 pulumi up in waves (default ops/waves.json: canary first, then the rest), with the policy pack.
@@ -54,15 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const dryRun = values["dry-run"];
-  const concurrency = Math.max(1, positiveInt(values.concurrency, "--concurrency"));
-  const heartbeatMs = positiveInt(values["heartbeat-seconds"], "--heartbeat-seconds") * 1000;
-  const progress = new Progress();
-  const ctx = await openContext(
-    values["project-dir"] ? path.resolve(values["project-dir"]) : undefined,
-  ).catch((e: Error) => {
-    throw new UsageError(e.message);
-  });
-  const outDir = path.resolve(values.out ?? path.join(ctx.projectDir, ".state", "reports"));
+  const { concurrency, heartbeatMs, progress, ctx, outDir } = await openCommand(values);
   const policyPacks = values["no-policy"] ? [] : [path.join(ctx.projectDir, "policy")];
 
   let waves: Wave[];

@@ -15,7 +15,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as stringifyYaml } from "yaml";
-import { type CertUse, TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { type CertRequest, issueCert, type KeyPair } from "./pki";
 import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
 import type { KcpHomeOutputs } from "./home-reference";
 import {
@@ -280,11 +281,6 @@ export function validateRootArgs(args: RootArgs): void {
     throw new Error("caValidityHours must be an integer >= certValidityHours");
 }
 
-interface KeyPair {
-  key: pulumi.Output<string>;
-  cert: pulumi.Output<string>;
-}
-
 /** The kcp root of the fleet. */
 export class Root extends pulumi.ComponentResource {
   /** What every region needs (export it from the home stack with homeStackOutput(root.home)). */
@@ -352,37 +348,8 @@ export class Root extends pulumi.ComponentResource {
       { parent: this },
     ).privateKeyPem;
 
-    const issue = (
-      suffix: string,
-      ca: KeyPair,
-      c: {
-        commonName: string;
-        organization?: string;
-        uses: CertUse[];
-        dnsNames?: pulumi.Input<string[]>;
-        ipAddresses?: pulumi.Input<string[]>;
-      },
-    ): KeyPair => {
-      const isClient = !c.uses.includes("server_auth");
-      const key = new TlsPrivateKey(`${name}-${suffix}-key`, {}, { parent: this });
-      const cert = new TlsLocallySignedCert(
-        `${name}-${suffix}-cert`,
-        {
-          privateKeyPem: key.privateKeyPem,
-          caPrivateKeyPem: ca.key,
-          caCertPem: ca.cert,
-          subject: { commonName: c.commonName, organization: c.organization },
-          validityHours: hours,
-          earlyRenewalHours: Math.min(720, Math.floor(hours / 4)),
-          allowedUses: ["digital_signature", "key_encipherment", ...c.uses],
-          dnsNames: c.dnsNames,
-          ipAddresses: c.ipAddresses,
-        },
-        // A client certificate is a credential's public half: kept secret with its key all the same.
-        { parent: this, additionalSecretOutputs: isClient ? ["certPem"] : [] },
-      );
-      return { key: key.privateKeyPem, cert: isClient ? pulumi.secret(cert.certPem) : cert.certPem };
-    };
+    const issue = (suffix: string, ca: KeyPair, req: CertRequest): KeyPair =>
+      issueCert(this, `${name}-${suffix}`, ca, req, hours);
     const client = (suffix: string, commonName: string, organization?: string, ca = clientCa) =>
       issue(suffix, ca, { commonName, organization, uses: ["client_auth"] });
 

@@ -10,7 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../local-profile";
-import { TlsLocallySignedCert, TlsPrivateKey } from "../shared/tls";
+import { issueCert } from "./pki";
 import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
 import type { KcpHome } from "./home-reference";
 import {
@@ -422,56 +422,28 @@ export class Shard extends pulumi.ComponentResource {
     const baseUrl = host.apply((h) => httpsUrl(h, KCP_PORT));
 
     // Serving certificate (fleet serving CA): the front-proxy and other shards verify it.
-    const issue = (
-      suffix: string,
-      cert: {
-        commonName: string;
-        organization?: string;
-        uses: ("server_auth" | "client_auth")[];
-        dnsNames?: pulumi.Input<string[]>;
-        ipAddresses?: pulumi.Input<string[]>;
-      },
-      ca: { certPem: pulumi.Input<string>; keyPem: pulumi.Input<string> },
-      secretCert: boolean,
-    ) => {
-      const key = new TlsPrivateKey(`${name}-${suffix}-key`, {}, { parent: this });
-      const crt = new TlsLocallySignedCert(
-        `${name}-${suffix}-cert`,
-        {
-          privateKeyPem: key.privateKeyPem,
-          caPrivateKeyPem: ca.keyPem,
-          caCertPem: ca.certPem,
-          subject: { commonName: cert.commonName, organization: cert.organization },
-          validityHours: hours,
-          earlyRenewalHours: Math.min(720, Math.floor(hours / 4)),
-          allowedUses: ["digital_signature", "key_encipherment", ...cert.uses],
-          dnsNames: cert.dnsNames,
-          ipAddresses: cert.ipAddresses,
-        },
-        { parent: this, additionalSecretOutputs: secretCert ? ["certPem"] : [] },
-      );
-      return { key: key.privateKeyPem, cert: secretCert ? pulumi.secret(crt.certPem) : crt.certPem };
-    };
     const sans = pulumi
       .all([host, namespace])
       .apply(([h, n]) => splitSans([h, ...serviceDnsNames(objectName, n), "localhost", "127.0.0.1"]));
-    const server = issue(
-      "server",
+    const server = issueCert(
+      this,
+      `${name}-server`,
+      { cert: home.caBundle, key: home.servingCaKeyPem },
       {
         commonName: objectName,
         uses: ["server_auth"],
         dnsNames: sans.dnsNames,
         ipAddresses: sans.ipAddresses,
       },
-      { certPem: home.caBundle, keyPem: home.servingCaKeyPem },
-      false,
+      hours,
     );
     // The shard's own client identity towards other kcp components (as kcp's sharded-test-server issues it).
-    const shardClient = issue(
-      "shard-client",
+    const shardClient = issueCert(
+      this,
+      `${name}-shard-client`,
+      { cert: home.clientCaCertPem, key: home.clientCaKeyPem },
       { commonName: `kcp-shard-${shardName}`, organization: "system:masters", uses: ["client_auth"] },
-      { certPem: home.clientCaCertPem, keyPem: home.clientCaKeyPem },
-      true,
+      hours,
     );
 
     const secret = (suffix: string, type: string, data: Record<string, pulumi.Input<string>>) =>
