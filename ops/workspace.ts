@@ -354,7 +354,22 @@ export async function openContext(projectDir: string = PROJECT_DIR): Promise<Ops
     pulumiCommand,
     envVars: env,
   });
-  return { projectDir, project: projectName(projectDir), env, workspace, stacks: discoverStacks(projectDir) };
+  const stacks = discoverStacks(projectDir);
+  keepStackFiles(stacks.map((s) => s.file));
+  return { projectDir, project: projectName(projectDir), env, workspace, stacks };
+}
+
+/**
+ * The CLI writes the stack's encryptionsalt (and its own quoting) back into the stack file on select/up, even
+ * when the operation reads a copy: the committed files are put back byte for byte when the command exits.
+ */
+function keepStackFiles(files: string[]): void {
+  const committed = new Map(files.map((f) => [f, fs.readFileSync(f, "utf8")]));
+  process.on("exit", () => {
+    for (const [file, text] of committed) {
+      if (fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+    }
+  });
 }
 
 /** Serializes workspace set-up (`stack init/select` write shared files); operations then run in parallel. */
