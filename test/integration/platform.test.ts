@@ -134,6 +134,41 @@ describe(`platform on ${STACK}`, () => {
     );
   });
 
+  it("a kubeconfig-only change (same cluster, renamed context and user) replaces nothing", () => {
+    // The same API server and credentials under other names, as a rotated or regenerated kubeconfig looks.
+    const doc = parse(fs.readFileSync(kubeconfig, "utf8")) as {
+      contexts: { name: string; context: { user: string } }[];
+      users: { name: string }[];
+      "current-context": string;
+    };
+    for (const c of doc.contexts) c.name = `${c.name}-renamed`;
+    for (const u of doc.users) u.name = `${u.name}-renamed`;
+    for (const c of doc.contexts) c.context.user = `${c.context.user}-renamed`;
+    doc["current-context"] = `${doc["current-context"]}-renamed`;
+    const renamed = path.join(tmp, "kubeconfig-renamed.yaml");
+    fs.writeFileSync(renamed, stringify(doc));
+    const edited = configFile((c) => {
+      c["pipeline-service:cluster"] = { kind: "existing", kubeconfigPath: renamed };
+    });
+    const r = expectCode(
+      pulumi(["preview", "--json", "--stack", STACK, "--config-file", edited], { env: backend }),
+      0,
+      "preview with a renamed kubeconfig",
+    );
+    const steps = (JSON.parse(r.stdout) as { steps: { op: string; urn: string }[] }).steps;
+    const replaced = steps.filter((s) => /replace|delete/.test(s.op));
+    assert.deepEqual(
+      replaced.map((s) => `${s.op} ${s.urn}`),
+      [],
+    );
+    // The provider itself is at most updated (its kubeconfig input changed).
+    const changed = steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+    assert.ok(
+      changed.every((c) => /^update .*-k8s$/.test(c)),
+      changed.join(", "),
+    );
+  });
+
   it("destroy leaves none of our objects (checked with kubectl)", () => {
     expectCode(cli(["destroy", "--yes"]), 0, "destroy");
     for (const ns of OUR_NAMESPACES) {
