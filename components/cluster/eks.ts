@@ -50,7 +50,7 @@ export interface EksClusterArgs {
   nodePools: EksNodePoolArgs[];
   /** Tags applied to every taggable resource (a `Name` tag is added per resource). @default {} */
   tags?: Record<string, string>;
-  /** Refuse cluster deletion at the AWS API level. @default false */
+  /** Refuse cluster deletion at the AWS API level, and protect the secrets KMS key in Pulumi. @default false */
   deletionProtection?: boolean;
   /** OIDC thumbprints; IAM fetches the top intermediate CA's itself when empty. @default [] */
   oidcThumbprints?: string[];
@@ -303,7 +303,8 @@ export class EksCluster extends pulumi.ComponentResource implements WorkloadClus
         }),
         tags: tagged("secrets"),
       },
-      aopts,
+      // Losing this key makes every Kubernetes Secret of the cluster unreadable: protected like the cluster.
+      { ...aopts, protect: args.deletionProtection ?? false },
     );
     // The cluster role uses the key for envelope encryption (as terraform-aws-eks grants it).
     const keyUse = new aws.iam.RolePolicy(

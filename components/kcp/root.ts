@@ -16,6 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as stringifyYaml } from "yaml";
 import { TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { podSecurityLabels } from "../manifests";
 import { type CertRequest, issueCert, type KeyPair } from "./pki";
 import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
 import type { KcpHomeOutputs } from "./home-reference";
@@ -315,7 +316,7 @@ export class Root extends pulumi.ComponentResource {
       {
         metadata: {
           name: args.namespace ?? ROOT_NAMESPACE,
-          labels: { "app.kubernetes.io/part-of": "pipeline-service" },
+          labels: { "app.kubernetes.io/part-of": "pipeline-service", ...podSecurityLabels("baseline") },
         },
       },
       child,

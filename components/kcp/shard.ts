@@ -10,6 +10,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../local-profile";
+import { podSecurityLabels } from "../manifests";
 import { issueCert } from "./pki";
 import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
 import type { KcpHome } from "./home-reference";
@@ -374,7 +375,7 @@ export class Shard extends pulumi.ComponentResource {
       {
         metadata: {
           name: args.namespace ?? SHARD_NAMESPACE,
-          labels: { "app.kubernetes.io/part-of": "pipeline-service" },
+          labels: { "app.kubernetes.io/part-of": "pipeline-service", ...podSecurityLabels("baseline") },
         },
       },
       child,

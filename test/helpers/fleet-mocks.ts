@@ -1,0 +1,196 @@
+// Mocks under which the whole program (infra/program.ts) runs for any shipped stack: the invokes it
+// makes (aws, azure-native) and the outputs it reads back (dynamic resources, the EKS cluster,
+// load-balancer addresses, RDS, S3, Azure PostgreSQL, the kcp home StackReference). Call
+// setupFleetMocks() once at the top of a test file (node:test runs each file in its own process).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { KCP_HOME_PLAIN_KEYS, KCP_HOME_SECRET_KEYS } from "../../components/kcp/home-reference";
+import { program } from "../../infra/program";
+import { type Registered, settle, setupMocks } from "./mocks";
+
+export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+
+export const STACKS_DIR = path.join(__dirname, "../../stacks");
+
+/** The shipped stacks (stacks/Pulumi.<name>.yaml), sorted. */
+export const STACK_NAMES = fs
+  .readdirSync(STACKS_DIR)
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => !!s)
+  .sort();
+
+export interface FleetMocks {
+  /** Every resource registered so far, in order. */
+  resources: Registered[];
+  /** Every secret the mocks handed out: if one shows up outside a secret envelope, it leaked. */
+  secrets: string[];
+}
+
+export function setupFleetMocks(): FleetMocks {
+  const secrets: string[] = [];
+  const secret = (what: string) => {
+    const v = `MOCK-SECRET-${what}-${secrets.length}`;
+    secrets.push(v);
+    return what.endsWith("key") ? PEM("PRIVATE KEY", v) : v;
+  };
+  const { resources } = setupMocks({
+    invokes: {
+      "aws:index/getPartition:getPartition": () => ({
+        partition: "aws",
+        dnsSuffix: "amazonaws.com",
+        id: "aws",
+      }),
+      "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/ci",
+        userId: "AIDA",
+        id: "123456789012",
+      }),
+      "azure-native:authorization:getClientConfig": () => ({
+        clientId: "c",
+        objectId: "o",
+        subscriptionId: "00000000-0000-0000-0000-000000000000",
+        tenantId: "11111111-1111-1111-1111-111111111111",
+      }),
+      "azure-native:containerservice:listManagedClusterUserCredentials": () => ({
+        kubeconfigs: [
+          {
+            name: "clusterUser",
+            value: Buffer.from(kubeconfig("https://aks.example:443")).toString("base64"),
+          },
+        ],
+      }),
+    },
+    outputs: {
+      [DYNAMIC]: () => ({
+        result: secret("password"),
+        privateKeyPem: secret("key"),
+        publicKeyPem: PEM("PUBLIC KEY"),
+        certPem: PEM("CERTIFICATE"),
+      }),
+      // LoadBalancer Services (kcp shards, front-proxy) get an address, as a cloud would give them.
+      "kubernetes:core/v1:Service": (a) => ({
+        status: { loadBalancer: { ingress: [{ hostname: `${a.name}.elb.example.com` }] } },
+      }),
+      "aws:eks/cluster:Cluster": (a) => ({
+        name: `${a.name}-0f3c2a1`,
+        endpoint: "https://0F3C2A1.gr7.us-east-1.eks.amazonaws.com",
+        certificateAuthority: { data: "Q0EtMQo=" },
+        identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/0F3C2A1" }] }],
+        vpcConfig: { ...(a.inputs.vpcConfig as object), clusterSecurityGroupId: "sg-0123" },
+      }),
+      "aws:iam/accessKey:AccessKey": () => ({ secret: secret("aws-secret-access") }),
+      "aws:kms/key:Key": (a) => ({ arn: `arn:aws:kms:us-east-1:123456789012:key/${a.name}`, keyId: a.name }),
+      "aws:rds/instance:Instance": (a) => ({ address: `${a.name}.rds.example.com`, port: 5432 }),
+      "aws:s3/bucket:Bucket": (a) => ({ bucket: `${a.name}-bucket` }),
+      "aws:s3/bucketV2:BucketV2": (a) => ({ bucket: `${a.name}-bucket` }),
+      "azure-native:dbforpostgresql:Server": (a) => ({
+        fullyQualifiedDomainName: `${a.name}.postgres.example.com`,
+      }),
+      "azure-native:dbforpostgresql:Database": (a) => ({ name: a.inputs.databaseName ?? "tekton_results" }),
+      "pulumi:pulumi:StackReference": (a) => ({
+        outputs: {
+          kcp: Object.fromEntries([
+            ...KCP_HOME_PLAIN_KEYS.map((k) => [
+              k,
+              k === "frontProxyUrl" ? "https://kcp.example.com" : `PEM-${k}`,
+            ]),
+            ...KCP_HOME_SECRET_KEYS.map((k) => [
+              k,
+              k.endsWith("Kubeconfig")
+                ? kubeconfig("https://kcp.example.com")
+                : secret(`${a.name}-${k.replace(/Pem$/, "").toLowerCase()}`),
+            ]),
+          ]),
+        },
+      }),
+    },
+  });
+  return { resources, secrets };
+}
+
+export function PEM(label: string, body = "MIIBszCCAVmgAwIBAgIUQ29tcG9uZW50"): string {
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+}
+
+export function kubeconfig(server: string): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "c", cluster: { server, "certificate-authority-data": "Q0EtMQo=" } }],
+    users: [{ name: "u", user: { token: "t" } }],
+    contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
+    "current-context": "ctx",
+  });
+}
+
+/** A local environment description and kubeconfigs, as local/env.sh writes them. */
+function fakeLocalEnv(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-"));
+  const write = (name: string, text: string) => (
+    fs.writeFileSync(path.join(dir, name), text),
+    path.join(dir, name)
+  );
+  const admin = write("admin.kubeconfig", kubeconfig("https://127.0.0.1:6443"));
+  const regions = ["local-east", "local-west"].map((name, i) => ({
+    name,
+    home: i === 0,
+    kubeconfig: write(`${name}.kubeconfig`, kubeconfig(`https://127.0.0.1:3210${i}`)),
+    apiServer: `https://127.0.0.1:3210${i}`,
+    zones: ["a", "b", "c"].map((z) => `${name}-${z}`),
+    kcpShard: `shard-${i + 1}`,
+  }));
+  return write(
+    "env.json",
+    JSON.stringify({
+      kcp: { frontProxyUrl: "https://127.0.0.1:6443", adminKubeconfig: admin, rootShardKubeconfig: admin },
+      regions,
+    }),
+  );
+}
+
+let localEnv: string | undefined;
+
+/**
+ * The stack file's config ("pipeline-service:key" -> value as YAML gives it). Local stacks point at a
+ * fake local environment in a temporary directory instead of .local/.
+ */
+export function stackDocument(stack: string): Record<string, unknown> {
+  const doc = parse(fs.readFileSync(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const config = { ...doc.config };
+  if (stack.startsWith("local-")) {
+    localEnv ??= fakeLocalEnv();
+    const env = JSON.parse(fs.readFileSync(localEnv, "utf8")) as {
+      regions: { name: string; kubeconfig: string }[];
+    };
+    const me = env.regions.find((r) => `local-${r.name.slice(6)}` === stack);
+    config["pipeline-service:cluster"] = { kind: "existing", kubeconfigPath: me?.kubeconfig };
+    config["pipeline-service:kcp"] = { localEnvFile: localEnv };
+  }
+  return config;
+}
+
+/** Config as the engine hands it to the program: structured values JSON-encoded. */
+export function encodeConfig(doc: Record<string, unknown>): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return config;
+}
+
+export function stackConfig(stack: string): Record<string, string> {
+  return encodeConfig(stackDocument(stack));
+}
+
+/** Runs the program with `config` and waits until its registrations have completed. */
+export async function runProgram(config: Record<string, string>): Promise<void> {
+  pulumi.runtime.setAllConfig(config);
+  program();
+  await settle();
+  await new Promise((r) => setTimeout(r, 500));
+  await settle();
+}

@@ -1,0 +1,437 @@
+// The policy pack against the real program: each shipped stack, and deliberately broken variants of
+// it that infra/config.ts accepts, run under mocks (test/helpers/fleet-mocks.ts); what the program
+// registered is handed to every policy the way the engine would (resource policies see inputs,
+// stack policies see outputs, protect, providers and property dependencies). A shipped stack must
+// violate no mandatory policy; each broken variant must add exactly the expected policy names.
+// Under mocks, yaml.v2.ConfigGroup children (upstream Tekton, Argo CD objects) are not registered,
+// so the Kubernetes policies only see the objects our components build themselves.
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import type {
+  PolicyProviderResource,
+  PolicyResource,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, parseRegionConfig } from "../../infra/config";
+import { policies } from "../../policy/policies";
+import {
+  encodeConfig,
+  runProgram,
+  setupFleetMocks,
+  STACK_NAMES,
+  stackDocument,
+} from "../helpers/fleet-mocks";
+import { UNKNOWN, providerRef, runResource, runStack, stackResource } from "./helpers";
+
+setupFleetMocks();
+
+// ---- What the engine would know: every registration, as the resource monitor receives it. ----
+
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+}
+type Callback = (err: Error | null, resp?: unknown) => void;
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  hasProtect(): boolean;
+  getProtect(): boolean;
+  getProvider(): string;
+  getObject(): Struct | undefined;
+  getPropertydependenciesMap(): {
+    forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+}
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+  getProvider(): string;
+  getProperties(): Struct | undefined;
+}
+interface Monitor {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+  readResource(req: ReadRequest, cb: Callback): void;
+  registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: Callback): void;
+}
+
+/** One resource as the engine records it; property values still in the wire format (secrets, refs). */
+interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  protect: boolean;
+  /** "urn::id" of the explicit provider, or "" (the engine then uses its default provider). */
+  provider: string;
+  inputs: Record<string, unknown>;
+  /** Outputs: the mock's state, or what a component passed to registerOutputs. */
+  outputs: Record<string, unknown>;
+  propertyDependencies: Record<string, string[]>;
+}
+
+let current: Registration[] = [];
+{
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, resp) => {
+      if (!err) {
+        const r = resp as { getUrn(): string; getObject(): Struct | undefined };
+        const propertyDependencies: Record<string, string[]> = {};
+        req
+          .getPropertydependenciesMap()
+          .forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+        current.push({
+          urn: r.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: req.getCustom(),
+          protect: req.hasProtect() && req.getProtect(),
+          provider: req.getProvider(),
+          inputs: req.getObject()?.toJavaScript() ?? {},
+          outputs: r.getObject()?.toJavaScript() ?? {},
+          propertyDependencies,
+        });
+      }
+      cb(err, resp);
+    });
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, cb) =>
+    read(req, (err, resp) => {
+      if (!err) {
+        const r = resp as { getUrn(): string; getProperties(): Struct | undefined };
+        current.push({
+          urn: r.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          protect: false,
+          provider: req.getProvider(),
+          inputs: req.getProperties()?.toJavaScript() ?? {},
+          outputs: r.getProperties()?.toJavaScript() ?? {},
+          propertyDependencies: {},
+        });
+      }
+      cb(err, resp);
+    });
+  const outputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    const r = current.find((x) => x.urn === req.getUrn());
+    if (r) r.outputs = req.getOutputs()?.toJavaScript() ?? {};
+    outputs(req, cb);
+  };
+}
+
+const SIG = pulumi.runtime.specialSigKey;
+
+/**
+ * Wire values as an analyzer receives them: secrets unwrapped, resource references downgraded to
+ * the resource's id (custom) or URN (component), as the engine does for analyzers.
+ */
+function plain(v: unknown): unknown {
+  if (v === pulumi.runtime.unknownValue) return UNKNOWN.string;
+  if (Array.isArray(v)) return v.map(plain);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  switch (o[SIG]) {
+    case pulumi.runtime.specialSecretSig:
+    case pulumi.runtime.specialOutputValueSig:
+      return "value" in o ? plain(o.value) : UNKNOWN.string;
+    case pulumi.runtime.specialResourceSig:
+      return o.id ?? o.urn;
+    case pulumi.runtime.specialAssetSig:
+    case pulumi.runtime.specialArchiveSig:
+      return o;
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
+}
+
+/** Packages the explicit-providers rule covers; their custom resources get a default provider when none is passed. */
+const PROVIDER_PACKAGES = ["aws", "azure-native", "kubernetes"];
+
+interface View {
+  registrations: Registration[];
+  /** Stack policy view (outputs), in registration order. */
+  stack: PolicyResource[];
+  providerOf(r: Registration): PolicyProviderResource | undefined;
+}
+
+function engineView(registrations: Registration[]): View {
+  const byUrn = new Map(registrations.map((r) => [r.urn, r]));
+  const providers = new Map<string, PolicyProviderResource>();
+  const providerOf = (r: Registration): PolicyProviderResource | undefined => {
+    if (r.type.startsWith("pulumi:providers:")) return undefined;
+    const pkg = r.type.slice(0, r.type.indexOf(":"));
+    const urn = r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : "";
+    const explicit = byUrn.get(urn);
+    if (explicit) {
+      if (!providers.has(urn))
+        providers.set(
+          urn,
+          providerRef(explicit.type, explicit.name, plain(explicit.inputs) as Record<string, unknown>),
+        );
+      return providers.get(urn);
+    }
+    // The engine gives a custom resource without a provider its package's default provider.
+    if (r.custom && PROVIDER_PACKAGES.includes(pkg))
+      return providerRef(`pulumi:providers:${pkg}`, "default", {});
+    return undefined;
+  };
+  const built = new Map<string, PolicyResource>();
+  const stack: PolicyResource[] = [];
+  for (const r of registrations) {
+    const propertyDependencies: Record<string, PolicyResource[]> = {};
+    for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+      propertyDependencies[k] = urns.map((u) => built.get(u)).filter((x): x is PolicyResource => !!x);
+    }
+    const res = stackResource(r.type, r.name, plain(r.outputs) as Record<string, unknown>, {
+      protect: r.protect,
+      provider: providerOf(r),
+      propertyDependencies,
+    });
+    built.set(r.urn, res);
+    stack.push(res);
+  }
+  return { registrations, stack, providerOf };
+}
+
+// ---- Running every policy over one program run. ----
+
+const isStackPolicy = (p: ResourceValidationPolicy | StackValidationPolicy): p is StackValidationPolicy =>
+  "validateStack" in p;
+const MANDATORY = new Set(
+  policies.filter((p) => (p.enforcementLevel ?? "advisory") === "mandatory").map((p) => p.name),
+);
+
+interface Evaluation {
+  view: View;
+  /** Policy name -> violation messages (only policies that reported something). */
+  violations: Map<string, string[]>;
+  /** Stack policies that declared themselves not applicable. */
+  notApplicable: Set<string>;
+}
+
+/** Waits until no registration has arrived for a while (a failed run may leave some in flight). */
+async function quiesce(): Promise<void> {
+  for (let seen = -1; seen !== current.length;) {
+    seen = current.length;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function evaluate(doc: Record<string, unknown>): Promise<Evaluation> {
+  await quiesce();
+  current = [];
+  try {
+    await runProgram(encodeConfig(doc));
+  } finally {
+    await quiesce();
+  }
+  const view = engineView(current);
+  current = [];
+  const violations = new Map<string, string[]>();
+  const add = (name: string, msgs: string[]) => {
+    if (msgs.length > 0) violations.set(name, [...(violations.get(name) ?? []), ...msgs]);
+  };
+  const notApplicable = new Set<string>();
+  for (const p of policies) {
+    if (isStackPolicy(p)) {
+      const o = await runStack(p, view.stack);
+      if (o.notApplicable.length > 0) notApplicable.add(p.name);
+      add(
+        p.name,
+        o.violations.map((v) => v.message),
+      );
+      continue;
+    }
+    for (const r of view.registrations) {
+      const o = await runResource(p, r.type, plain(r.inputs) as Record<string, unknown>, {
+        name: r.name,
+        provider: view.providerOf(r),
+        opts: { protect: r.protect },
+      });
+      add(
+        p.name,
+        o.violations.map((v) => `${r.type} ${r.name}: ${v.message}`),
+      );
+    }
+  }
+  return { view, violations, notApplicable };
+}
+
+const names = (e: Evaluation) => [...e.violations.keys()].sort();
+/**
+ * Violations the shipped stacks have today (the baseline tests below fail on them until the
+ * components are fixed). The broken-variant cases leave them out, so each case is judged only on
+ * what its own change adds, before and after those fixes.
+ */
+/** Policy names with a violation message in `a` that `b` does not have. */
+const newIn = (a: Evaluation, b: Evaluation) =>
+  names(a).filter((n) => (a.violations.get(n) ?? []).some((m) => !(b.violations.get(n) ?? []).includes(m)));
+const mandatory = (e: Evaluation) => names(e).filter((n) => MANDATORY.has(n));
+const describeViolations = (e: Evaluation, only: string[]) =>
+  only.map((n) => `${n}:\n    ${(e.violations.get(n) ?? []).slice(0, 5).join("\n    ")}`).join("\n");
+
+/** The stack file's config without the namespace, as infra/config.ts validates it. */
+function regionConfigOf(doc: Record<string, unknown>) {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) raw[k.slice(PROJECT.length + 1)] = v;
+  return parseRegionConfig(raw);
+}
+
+/** A copy of the stack document with top-level key `key` (without namespace) edited. */
+function edit(
+  doc: Record<string, unknown>,
+  key: string,
+  f: (old: unknown) => unknown,
+): Record<string, unknown> {
+  const full = `${PROJECT}:${key}`;
+  const copy = structuredClone(doc);
+  const next = f(copy[full]);
+  if (next === undefined) delete copy[full];
+  else copy[full] = next;
+  return copy;
+}
+const merge = (patch: Record<string, unknown>) => (old: unknown) => ({ ...(old as object), ...patch });
+const set = (value: unknown) => () => value;
+
+// ---- The shipped stacks. ----
+
+const baseline = new Map<string, Evaluation>();
+async function baselineOf(stack: string): Promise<Evaluation> {
+  if (!baseline.has(stack)) baseline.set(stack, await evaluate(stackDocument(stack)));
+  return baseline.get(stack) as Evaluation;
+}
+
+/** Stack policies that must have judged each shipped stack (not declined), so a clean result means something. */
+const MUST_APPLY: Record<string, string[]> = {
+  aws: [
+    "one-failure-domain-per-stack",
+    "kcp-one-shard-per-region",
+    "resources-in-stack-region",
+    "providers-in-stack-region",
+    "stateful-resources-protected",
+    "eks-node-groups-span-zones",
+    "s3-bucket-encryption",
+    "s3-bucket-versioning",
+    "s3-public-access-block",
+  ],
+  azure: [
+    "one-failure-domain-per-stack",
+    "kcp-one-shard-per-region",
+    "resources-in-stack-region",
+    "providers-in-stack-region",
+    "stateful-resources-protected",
+  ],
+  local: ["one-failure-domain-per-stack", "kcp-one-shard-per-region"],
+};
+
+void describe("shipped stacks: no mandatory policy fails (no false positives)", () => {
+  for (const stack of STACK_NAMES) {
+    void it(stack, async () => {
+      const e = await baselineOf(stack);
+      const types = new Set(e.view.stack.map((r) => r.type));
+      assert.ok(types.has("pipeline-service:index:FailureDomain"), "the program ran");
+      const advisory = names(e).filter((n) => !MANDATORY.has(n));
+      console.log(
+        `${stack}: ${e.view.stack.length} resources; advisory: ${advisory.join(", ") || "none"}; not applicable: ${[...e.notApplicable].sort().join(", ")}\n  ${describeViolations(e, names(e)).replace(/\n/g, "\n  ")}`,
+      );
+      const judged = MUST_APPLY[stack.slice(0, stack.indexOf("-"))] ?? [];
+      assert.deepEqual(
+        judged.filter((n) => e.notApplicable.has(n)),
+        [],
+        "these stack policies declined to judge the stack",
+      );
+      assert.deepEqual(mandatory(e), [], describeViolations(e, mandatory(e)));
+    });
+  }
+});
+
+// ---- Broken variants: each passes config validation and adds exactly the expected policy names. ----
+
+interface Case {
+  title: string;
+  stack: string;
+  change: (doc: Record<string, unknown>) => Record<string, unknown>;
+  /** Policy names with violations the shipped stack does not have. */
+  adds: string[];
+  /** Policy names with violations of the shipped stack that are gone (e.g. a resource disappeared). */
+  removes?: string[];
+  /** A substring every new violation message of that policy contains. */
+  mentions?: Record<string, string>;
+}
+
+const CASES: Case[] = [
+  {
+    title: "aws home region with protect: false",
+    stack: "aws-us-east-1",
+    change: (d) => edit(d, "protect", set(false)),
+    adds: ["stateful-resources-protected"],
+    mentions: { "stateful-resources-protected": "is not protected" },
+  },
+  {
+    title: "aws region with a single-AZ database (database.multiAz: false)",
+    stack: "aws-eu-west-1",
+    change: (d) => edit(d, "database", merge({ multiAz: false })),
+    adds: ["rds-multi-az"],
+    mentions: { "rds-multi-az": "multiAz is not true" },
+  },
+  {
+    title: "azure region with a single-zone database (database.zoneRedundant: false)",
+    stack: "azure-westeurope",
+    change: (d) => edit(d, "database", merge({ zoneRedundant: false })),
+    adds: ["azure-postgres-zone-redundant-ha"],
+    mentions: { "azure-postgres-zone-redundant-ha": "not ZoneRedundant" },
+  },
+  {
+    title: "azure region with protect: false",
+    stack: "azure-westeurope",
+    change: (d) => edit(d, "protect", set(false)),
+    adds: ["stateful-resources-protected"],
+    mentions: { "stateful-resources-protected": "is not protected" },
+  },
+  {
+    title: "local region switched to profile: cloud but still protect: false",
+    stack: "local-east",
+    change: (d) =>
+      edit(
+        edit(d, "profile", set("cloud")),
+        "kcp",
+        merge({ externalUrl: "https://kcp.local-east.example.com" }),
+      ),
+    // The cloud profile builds the kcp root and shard in the cluster, as the cloud stacks do: their
+    // etcd image (quay.io/coreos/etcd) is outside the allowed registries (advisory), as there.
+    adds: ["k8s-allowed-registries", "stateful-resources-protected"],
+    mentions: {
+      "k8s-allowed-registries": "quay.io/coreos/etcd",
+      "stateful-resources-protected": "is not protected",
+    },
+  },
+];
+
+void describe("broken stack configs fail with the expected policy names", () => {
+  before(async () => {
+    for (const c of new Set(CASES.map((x) => x.stack))) await baselineOf(c);
+  });
+  for (const c of CASES) {
+    void it(`${c.title} → ${c.adds.join(", ") || "nothing"}`, async () => {
+      const base = await baselineOf(c.stack);
+      const doc = c.change(stackDocument(c.stack));
+      assert.doesNotThrow(() => regionConfigOf(doc), "infra/config.ts accepts the broken config");
+      const e = await evaluate(doc);
+      // Compared by message, so a policy the shipped stack already trips elsewhere still counts.
+      const added = newIn(e, base);
+      const removed = newIn(base, e);
+      assert.deepEqual(added, [...c.adds].sort(), describeViolations(e, added));
+      assert.deepEqual(removed, [...(c.removes ?? [])].sort());
+      for (const [policy, text] of Object.entries(c.mentions ?? {})) {
+        const msgs = e.violations.get(policy) ?? [];
+        assert.ok(msgs.length > 0 && msgs.every((m) => m.includes(text)), `${policy}: ${msgs.join("; ")}`);
+      }
+      console.log(`${c.title}:\n  ${describeViolations(e, added).replace(/\n/g, "\n  ")}`);
+    });
+  }
+});
