@@ -13,6 +13,7 @@ import { ExistingCluster, existingArgsFromConfig } from "./cluster/existing";
 import type { WorkloadCluster } from "./cluster/workload-cluster";
 import { AzurePostgres } from "./data/azure-postgres";
 import { InClusterPostgres } from "./data/in-cluster-postgres";
+import type { PostgresDatabase } from "./data/postgres";
 import { PvcLogStorage } from "./data/pvc-log-storage";
 import { RdsDatabase } from "./data/rds-database";
 import { S3LogBucket } from "./data/s3-log-bucket";
@@ -55,15 +56,6 @@ export interface FailureDomainArgs {
   localKcp?: { frontProxyUrl: string; shardName: string; adminKubeconfig: pulumi.Input<string> };
 }
 
-interface Database {
-  resource: pulumi.Resource;
-  host: pulumi.Output<string>;
-  port: pulumi.Output<number>;
-  database: pulumi.Output<string>;
-  username: pulumi.Output<string>;
-  password: pulumi.Output<string>;
-}
-
 export class FailureDomain extends pulumi.ComponentResource {
   public readonly cluster: WorkloadCluster;
   /** The region cluster's Kubernetes provider (for later layers: kcp binding, tenants). */
@@ -83,7 +75,7 @@ export class FailureDomain extends pulumi.ComponentResource {
     const manifestsDir = args.manifestsDir;
 
     // Layer A: cluster.
-    let database: Database;
+    let database: PostgresDatabase;
     // S3 logs are cloud resources made with the cluster; PVC logs live in the Tekton namespace, so
     // they are made after Pipelines creates it.
     let s3Logs: ResultsLogs | undefined;
@@ -114,7 +106,7 @@ export class FailureDomain extends pulumi.ComponentResource {
             },
             stateful,
           );
-          database = { resource: db, ...db };
+          database = db;
         } else {
           database = this.inClusterDatabase(name, eks.provider, c, stateful);
         }
@@ -163,7 +155,7 @@ export class FailureDomain extends pulumi.ComponentResource {
             // Azure rejects concurrent writes to one VNet's subnets: the cluster's come first.
             { ...stateful, dependsOn: [aks] },
           );
-          database = { resource: db, ...db };
+          database = db;
         } else {
           database = this.inClusterDatabase(name, aks.provider, c, stateful);
         }
@@ -223,7 +215,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           {
             provider,
             pipelines,
-            database: [database.resource],
+            database: [database],
             dbHost: database.host,
             dbPort: database.port,
             dbName: database.database,
@@ -365,14 +357,13 @@ export class FailureDomain extends pulumi.ComponentResource {
     provider: k8s.Provider,
     c: RegionConfig,
     opts: pulumi.ComponentResourceOptions,
-  ): Database {
+  ): PostgresDatabase {
     const storage = c.database.kind === "in-cluster" ? c.database : undefined;
-    const db = new InClusterPostgres(
+    return new InClusterPostgres(
       `${name}-results-db`,
       { provider, storageSize: storage?.storageSize, storageClassName: storage?.storageClassName },
       opts,
     );
-    return { resource: db, ...db };
   }
 
   private pvcLogs(

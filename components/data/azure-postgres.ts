@@ -7,6 +7,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { RandomPassword } from "../shared/random-password";
+import type { PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 
@@ -107,7 +108,7 @@ export function privateDnsZoneName(name: string, explicit?: string): string {
 }
 
 /** A private, zone-redundant Azure Database for PostgreSQL flexible server for Tekton Results. */
-export class AzurePostgres extends pulumi.ComponentResource {
+export class AzurePostgres extends pulumi.ComponentResource implements PostgresDatabase {
   public readonly host: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   public readonly database: pulumi.Output<string>;

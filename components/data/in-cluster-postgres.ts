@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { podSecurityLabels } from "../manifests";
 import { RandomPassword } from "../shared/random-password";
+import type { PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 /** Pinned by tag (never latest); the official image runs as uid/gid 999. */
@@ -176,7 +177,7 @@ export function renderStatefulSetSpec(p: {
 }
 
 /** A single PostgreSQL instance for Tekton Results inside the cluster. */
-export class InClusterPostgres extends pulumi.ComponentResource {
+export class InClusterPostgres extends pulumi.ComponentResource implements PostgresDatabase {
   /** Service DNS name, <service>.<namespace>.svc. */
   public readonly host: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;

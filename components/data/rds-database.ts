@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { RandomPassword } from "../shared/random-password";
+import type { PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 /** Oldest PostgreSQL major that RDS still offers standard support for. */
@@ -87,7 +88,7 @@ export function validateRdsArgs(args: RdsDatabaseArgs): void {
 }
 
 /** A PostgreSQL database on RDS for Tekton Results. */
-export class RdsDatabase extends pulumi.ComponentResource {
+export class RdsDatabase extends pulumi.ComponentResource implements PostgresDatabase {
   public readonly host: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
   public readonly database: pulumi.Output<string>;
