@@ -6,14 +6,22 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getDependenciesList(): string[];
+  getParent(): string;
+  getIgnorechangesList(): string[];
 }
 
 interface PatchableMonitor {
   registerResource(req: RegisterRequest, callback: unknown): unknown;
 }
 
-/** Resource name → names of the resources it explicitly depends on. */
-export type DependencyGraph = Map<string, { type: string; dependsOn: string[] }>;
+/**
+ * Resource name → names of the resources it explicitly depends on, its parent's name ("" for the stack)
+ * and its ignoreChanges.
+ */
+export type DependencyGraph = Map<
+  string,
+  { type: string; dependsOn: string[]; parent: string; ignoreChanges: string[] }
+>;
 
 /** The name part of a URN (`urn:pulumi:stack::project::type::name`). */
 export function urnName(urn: string): string {
@@ -26,7 +34,12 @@ export function recordDependencies(): DependencyGraph {
   if (!monitor) throw new Error("recordDependencies: call setupMocks() first");
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    graph.set(req.getName(), { type: req.getType(), dependsOn: req.getDependenciesList().map(urnName) });
+    graph.set(req.getName(), {
+      type: req.getType(),
+      dependsOn: req.getDependenciesList().map(urnName),
+      parent: req.getParent() ? urnName(req.getParent()) : "",
+      ignoreChanges: req.getIgnorechangesList(),
+    });
     return original(req, callback);
   };
   return graph;
