@@ -2,6 +2,7 @@
 // makes (aws, azure-native) and the outputs it reads back (dynamic resources, the EKS cluster,
 // load-balancer addresses, RDS, S3, Azure PostgreSQL, the kcp home StackReference). Call
 // setupFleetMocks() once at the top of a test file (node:test runs each file in its own process).
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -82,6 +83,13 @@ export function setupFleetMocks(): FleetMocks {
         identities: [{ oidcs: [{ issuer: "https://oidc.eks.us-east-1.amazonaws.com/id/0F3C2A1" }] }],
         vpcConfig: { ...(a.inputs.vpcConfig as object), clusterSecurityGroupId: "sg-0123" },
       }),
+      // kcp's token controller fills a ServiceAccount token Secret (the provider waits for it).
+      "kubernetes:core/v1:Secret": (a) =>
+        a.inputs.type === "kubernetes.io/service-account-token"
+          ? { data: { token: Buffer.from(secret("kcp-sa-token")).toString("base64") } }
+          : {},
+      // kcp schedules a Workspace: a logical cluster and the shard it landed on.
+      "kubernetes:tenancy.kcp.io/v1alpha1:Workspace": (a) => workspaceOutputs(a.inputs),
       "aws:iam/accessKey:AccessKey": () => ({ secret: secret("aws-secret-access") }),
       "aws:kms/key:Key": (a) => ({ arn: `arn:aws:kms:us-east-1:123456789012:key/${a.name}`, keyId: a.name }),
       "aws:rds/instance:Instance": (a) => ({ address: `${a.name}.rds.example.com`, port: 5432 }),
@@ -96,7 +104,7 @@ export function setupFleetMocks(): FleetMocks {
           kcp: Object.fromEntries([
             ...KCP_HOME_PLAIN_KEYS.map((k) => [
               k,
-              k === "frontProxyUrl" ? "https://kcp.example.com" : `PEM-${k}`,
+              k === "frontProxyUrl" ? "https://kcp.example.com" : PEM("CERTIFICATE", `MIIB${k}`),
             ]),
             ...KCP_HOME_SECRET_KEYS.map((k) => [
               k,
@@ -112,6 +120,30 @@ export function setupFleetMocks(): FleetMocks {
   return { resources, secrets };
 }
 
+/** What kcp adds to a Workspace once scheduled: spec.cluster (a logical cluster name) and the shard. */
+export function workspaceOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (inputs.metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
+  const spec = (inputs.spec ?? {}) as Record<string, unknown>;
+  const selector = (spec.location as { selector?: { matchLabels?: Record<string, string> } } | undefined)
+    ?.selector?.matchLabels;
+  const cluster = BigInt(
+    `0x${createHash("sha256")
+      .update(metadata.name ?? "")
+      .digest("hex")
+      .slice(0, 20)}`,
+  )
+    .toString(36)
+    .slice(0, 16);
+  const shard =
+    selector?.["pipeline-service.dev/role"] === "root"
+      ? "root"
+      : `shard-of-${selector?.["pipeline-service.dev/region"]}`;
+  return {
+    metadata: { ...metadata, annotations: { ...metadata.annotations, "core.kcp.io/shard": shard } },
+    spec: { ...spec, cluster },
+  };
+}
+
 export function PEM(label: string, body = "MIIBszCCAVmgAwIBAgIUQ29tcG9uZW50"): string {
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
@@ -120,7 +152,12 @@ export function kubeconfig(server: string): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "c", cluster: { server, "certificate-authority-data": "Q0EtMQo=" } }],
+    clusters: [
+      {
+        name: "c",
+        cluster: { server, "certificate-authority-data": Buffer.from(PEM("CERTIFICATE")).toString("base64") },
+      },
+    ],
     users: [{ name: "u", user: { token: "t" } }],
     contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
     "current-context": "ctx",
