@@ -244,6 +244,46 @@ const gitopsSchema = z
   .strict()
   .prefault({});
 
+/**
+ * Tenant names that would read as something else: `root` and `system` are kcp's own words (the root
+ * workspace; the `system:` logical clusters), `tenants` is the parent workspace's name, and `default` is
+ * every workspace's default namespace, which tenant names appear next to in labels and commands.
+ */
+export const RESERVED_TENANT_NAMES = ["root", "system", "tenants", "default"];
+
+const tenantSchema = z
+  .object({
+    /** The workspace name under root:tenants; unique in the fleet (infra/stack-config.ts checks). */
+    name: dnsLabel.refine((n) => !RESERVED_TENANT_NAMES.includes(n), {
+      message: `a name other than ${RESERVED_TENANT_NAMES.join(", ")} (reserved)`,
+    }),
+    /** Optional, documentary: must be this stack's region (the fleet check names the known regions). */
+    region: dnsLabel.optional(),
+    /** Tenant namespaces that get a synced namespace with quota on the region cluster. */
+    namespaces: z
+      .array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a namespace name (a DNS label)"))
+      .min(1, "at least one namespace")
+      .refine((a) => new Set(a).size === a.length, { message: "distinct namespace names" })
+      .default(["default"]),
+    /** Per synced namespace (components/tenancy/tenant.ts DEFAULT_TENANT_QUOTA). */
+    quota: z
+      .object({
+        cpu: z
+          .string()
+          .regex(/^\d+(\.\d+)?m?$/, "a CPU quantity such as 8 or 500m")
+          .default("8"),
+        memory: z
+          .string()
+          .regex(/^\d+(Ki|Mi|Gi|Ti)$/, "a memory quantity such as 16Gi")
+          .default("16Gi"),
+        pods: z.number().int().min(1).max(10000).default(50),
+        pipelineRuns: z.number().int().min(1).max(100000).default(100),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 const regionShape = z
   .object({
     /** Failure-domain name, also the kcp shard's region label: e.g. aws-us-east-1, local-east. */
@@ -261,6 +301,8 @@ const regionShape = z
     tekton: tektonSchema,
     gitops: gitopsSchema,
     protect: z.boolean().default(true),
+    /** Tenants this region serves (components/tenancy/tenant.ts). */
+    tenants: z.array(tenantSchema).default([]),
   })
   .strict();
 
@@ -314,6 +356,23 @@ export const regionConfigSchema = regionShape.superRefine((c, ctx) => {
       message: '"cloud" (the local profile needs cluster.kind existing)',
     });
   }
+  c.tenants.forEach((t, i) => {
+    const first = c.tenants.findIndex((u) => u.name === t.name);
+    if (first !== i) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tenants", i, "name"],
+        message: `a name unique within the stack (tenants[${first}] has it too)`,
+      });
+    }
+  });
+  if (c.tenants.length > 0 && !c.tekton.pipelines.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tenants"],
+      message: "no tenants while tekton.pipelines.enabled is false (tenants bind the region's Tekton API)",
+    });
+  }
   if (c.cluster.kind === "eks" && c.cluster.nodePools.some((p) => p.maxSize < 1)) {
     ctx.addIssue({
       code: "custom",
@@ -330,6 +389,7 @@ export type ExistingClusterConfig = z.output<typeof existingClusterSchema>;
 export type DatabaseConfig = RegionConfig["database"];
 export type LogsConfig = RegionConfig["logs"];
 export type TektonConfig = RegionConfig["tekton"];
+export type TenantConfig = RegionConfig["tenants"][number];
 
 /** Config keys the program reads itself (secrets and credentials), not part of RegionConfig. */
 export const PROGRAM_CONFIG_KEYS = [
@@ -389,6 +449,72 @@ function describe(raw: unknown, issue: z.core.$ZodIssue): string {
     expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(" | ")}`;
   else if (issue.code === "invalid_type") expected = `a ${issue.expected}`;
   return `${keyOf(path)} = ${show(got)}: expected ${expected}`;
+}
+
+/** A stack file's config as the fleet check reads it: the project's keys, without the namespace. */
+export type StackFileConfig = Record<string, unknown>;
+
+/**
+ * The fleet (one kcp root, one root:tenants) a stack belongs to: "local" for the local profile (one local
+ * environment), else the home region's name (its own when home, the last part of kcp.homeStack otherwise,
+ * stacks being named after their region). Undefined when the file does not say.
+ */
+export function fleetOf(raw: StackFileConfig): string | undefined {
+  if (raw.profile === "local") return "local";
+  if (raw.home === true) return typeof raw.region === "string" ? raw.region : undefined;
+  const homeStack = (raw.kcp as { homeStack?: unknown } | undefined)?.homeStack;
+  return typeof homeStack === "string" ? homeStack.split("/").pop() : undefined;
+}
+
+function tenantEntries(raw: StackFileConfig | undefined): { name?: unknown; region?: unknown }[] {
+  const t = raw?.tenants;
+  return Array.isArray(t) ? t.map((e) => (e !== null && typeof e === "object" ? e : {})) : [];
+}
+
+/**
+ * Checks the tenants of a fleet's stack files together (pure): a tenant name is unique across the fleet
+ * (every tenant is a workspace under the one root:tenants), and a tenant's `region`, when given, is a
+ * region of the fleet and the region of the stack that declares it. `stackFiles` maps stack name → config.
+ * With `current`, only that stack's problems are reported (keys named as in its own file); without it,
+ * every stack's, each prefixed with its file.
+ */
+export function checkFleetTenants(stackFiles: Record<string, StackFileConfig>, current?: string): string[] {
+  const stacks = Object.keys(stackFiles).sort();
+  const members = (s: string) => {
+    const fleet = fleetOf(stackFiles[s]);
+    return fleet === undefined ? [s] : stacks.filter((m) => fleetOf(stackFiles[m]) === fleet);
+  };
+  const problems: string[] = [];
+  for (const s of current === undefined ? stacks : [current]) {
+    const raw = stackFiles[s] ?? {};
+    const fleet = members(s);
+    const regions = [
+      ...new Set(fleet.map((m) => stackFiles[m].region).filter((r): r is string => typeof r === "string")),
+    ].sort();
+    const prefix = current === undefined ? `stacks/Pulumi.${s}.yaml: ` : "";
+    tenantEntries(raw).forEach((t, i) => {
+      const key = `${prefix}${PROJECT}:tenants[${i}]`;
+      if (typeof t.name === "string") {
+        const others = fleet.filter(
+          (m) => m !== s && tenantEntries(stackFiles[m]).some((u) => u.name === t.name),
+        );
+        if (others.length > 0)
+          problems.push(
+            `${key}.name = ${show(t.name)}: expected a name unique in the fleet (stack ${others.join(", ")} declares it too; every tenant is a workspace under root:tenants)`,
+          );
+      }
+      if (t.region === undefined) return;
+      if (typeof t.region !== "string" || !regions.includes(t.region))
+        problems.push(
+          `${key}.region = ${show(t.region)}: unknown region (the fleet's regions: ${regions.join(", ")})`,
+        );
+      else if (t.region !== raw.region)
+        problems.push(
+          `${key}.region = ${show(t.region)}: expected this stack's region ${show(raw.region)} (a tenant is declared by the stack of the region that serves it)`,
+        );
+    });
+  }
+  return problems;
 }
 
 /** Validates raw stack config (an object keyed like the stack file, without the namespace). */

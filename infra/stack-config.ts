@@ -3,13 +3,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import {
   CONFIG_KEYS,
   ConfigError,
+  checkFleetTenants,
   PROGRAM_CONFIG_KEYS,
   PROJECT,
   parseRegionConfig,
   type RegionConfig,
+  type StackFileConfig,
 } from "./config";
 
 /** Everything the program needs from outside the stack file, resolved and checked up front. */
@@ -79,9 +82,69 @@ function readFileOrThrow(key: string, file: string, what: string): string {
   }
 }
 
-/** Validates config and reads the files it points to; throws ConfigError naming the key on any problem. */
-export function resolveRegion(raw: Record<string, unknown>): ResolvedRegion {
+/**
+ * The project's stack files (Pulumi.yaml stackConfigDir, `stacks/`): stack name → the project's keys without
+ * the namespace. Files that cannot be read or parsed are skipped: only the fleet check reads these.
+ */
+export function readStackFiles(root = projectRoot()): Record<string, StackFileConfig> {
+  let dir = "stacks";
+  try {
+    const project = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+      stackConfigDir?: unknown;
+    };
+    if (typeof project?.stackConfigDir === "string") dir = project.stackConfigDir;
+  } catch {
+    // No Pulumi.yaml: the default directory.
+  }
+  const files: Record<string, StackFileConfig> = {};
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(path.join(root, dir));
+  } catch {
+    return files;
+  }
+  for (const f of names) {
+    const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1];
+    if (!stack) continue;
+    try {
+      const doc = parseYaml(fs.readFileSync(path.join(root, dir, f), "utf8")) as { config?: unknown };
+      const config = (doc?.config ?? {}) as Record<string, unknown>;
+      files[stack] = Object.fromEntries(
+        Object.entries(config)
+          .filter(([k]) => k.startsWith(`${PROJECT}:`))
+          .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
+      );
+    } catch {
+      continue;
+    }
+  }
+  return files;
+}
+
+/**
+ * The fleet check (infra/config.ts checkFleetTenants) for this stack against its siblings. This stack is
+ * checked as the engine gave its config, in place of its own file (the one for the same region).
+ */
+export function checkFleet(
+  raw: Record<string, unknown>,
+  stackFiles: Record<string, StackFileConfig>,
+): string[] {
+  const siblings = Object.fromEntries(Object.entries(stackFiles).filter(([, c]) => c.region !== raw.region));
+  const current = String(raw.region);
+  return checkFleetTenants({ ...siblings, [current]: raw }, current);
+}
+
+/**
+ * Validates config and reads the files it points to; throws ConfigError naming the key on any problem.
+ * `stackFiles` (default: the project's stack files) are the fleet the tenants are checked against.
+ */
+export function resolveRegion(
+  raw: Record<string, unknown>,
+  stackFiles: Record<string, StackFileConfig> = readStackFiles(),
+): ResolvedRegion {
   const config = parseRegionConfig(raw);
+  const fleetProblems = checkFleet(raw, stackFiles);
+  if (fleetProblems.length > 0) throw new ConfigError(fleetProblems);
   const resolved: ResolvedRegion = { config };
   if (config.cluster.kind === "existing") {
     resolved.kubeconfig = pulumi.secret(

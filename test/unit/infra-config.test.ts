@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as fc from "fast-check";
 import { parse } from "yaml";
-import { ConfigError, parseRegionConfig } from "../../infra/config";
+import { checkFleetTenants, ConfigError, fleetOf, parseRegionConfig } from "../../infra/config";
 import { setupMocks } from "../helpers/mocks";
 
 const mocks = setupMocks();
@@ -133,7 +133,7 @@ const cases: Case[] = [
     "RDS on Azure",
     () =>
       set(azure(), (c) => (c.database = { kind: "rds", instanceClass: "db.m6g.large", engineVersion: "16" })),
-    /pipeline-service:database.kind = "rds": expected one of azure-postgres, in-cluster on aks/,
+    /pipeline-service:database.kind = "rds": expected one of azure-postgres, in-cluster(, external)? on aks/,
   ],
   [
     "S3 logs on Azure",
@@ -194,6 +194,35 @@ const cases: Case[] = [
     () => set(local(), (c) => (c.home = "yes")),
     /pipeline-service:home = "yes": expected a boolean/,
   ],
+  [
+    "tenant name not a DNS label",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a" }, { name: "Bad_Name" }])),
+    /pipeline-service:tenants\[1\].name = "Bad_Name": expected a lowercase DNS label/,
+  ],
+  [
+    "reserved tenant name",
+    () => set(local(), (c) => (c.tenants = [{ name: "tenants" }])),
+    /pipeline-service:tenants\[0\].name = "tenants": expected a name other than root, system, tenants, default \(reserved\)/,
+  ],
+  [
+    "duplicate tenant within a stack",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a" }, { name: "team-b" }, { name: "team-a" }])),
+    /pipeline-service:tenants\[2\].name = "team-a": expected a name unique within the stack \(tenants\[0\] has it too\)/,
+  ],
+  [
+    "tenant quota not a quantity",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a", quota: { memory: "lots" } }])),
+    /pipeline-service:tenants\[0\].quota.memory = "lots": expected a memory quantity such as 16Gi/,
+  ],
+  [
+    "tenants without Tekton Pipelines",
+    () =>
+      set(local(), (c) => {
+        c.tenants = [{ name: "team-a" }];
+        c.tekton.pipelines.enabled = false;
+      }),
+    /pipeline-service:tenants = \[\{"name":"team-a"\}\]: expected no tenants while tekton.pipelines.enabled is false/,
+  ],
 ];
 
 void describe("invalid configs", () => {
@@ -224,6 +253,75 @@ void describe("invalid configs", () => {
     }
     assert.deepEqual(mocks.resources, []);
   });
+});
+
+// Tenants are checked across the fleet's stack files (stacks/Pulumi.*.yaml): one root:tenants per fleet.
+const fleetCases: Case[] = [
+  [
+    "duplicate tenant across stack files",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-east" }, { name: "team-west" }])),
+    /pipeline-service:tenants\[1\].name = "team-west": expected a name unique in the fleet \(stack local-west declares it too/,
+  ],
+  [
+    "tenant in an unknown region",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a", region: "local-north" }])),
+    /pipeline-service:tenants\[0\].region = "local-north": unknown region \(the fleet's regions: local-east, local-west\)/,
+  ],
+  [
+    "tenant declared by another region's stack",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a", region: "local-west" }])),
+    /pipeline-service:tenants\[0\].region = "local-west": expected this stack's region "local-east"/,
+  ],
+  [
+    "tenant in a region of another fleet",
+    () => set(local(), (c) => (c.tenants = [{ name: "team-a", region: "aws-us-east-1" }])),
+    /pipeline-service:tenants\[0\].region = "aws-us-east-1": unknown region/,
+  ],
+];
+
+void describe("tenants across the fleet", () => {
+  const files = () =>
+    Object.fromEntries(
+      fs
+        .readdirSync(STACKS)
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => [f.slice("Pulumi.".length, -".yaml".length), stackConfig(f)]),
+    );
+  void it("the shipped stacks have no problem", () => {
+    assert.deepEqual(checkFleetTenants(files()), []);
+  });
+  void it("a duplicate is reported for both stacks, each naming its own key; fleets are separate", () => {
+    const f = files();
+    f["aws-eu-west-1"].tenants = [{ name: "team-x" }];
+    f["azure-westeurope"].tenants = [{ name: "team-y" }, { name: "team-x" }];
+    f["local-east"].tenants = [{ name: "team-x" }];
+    assert.deepEqual(checkFleetTenants(f), [
+      'stacks/Pulumi.aws-eu-west-1.yaml: pipeline-service:tenants[0].name = "team-x": expected a name unique in the fleet (stack azure-westeurope declares it too; every tenant is a workspace under root:tenants)',
+      'stacks/Pulumi.azure-westeurope.yaml: pipeline-service:tenants[1].name = "team-x": expected a name unique in the fleet (stack aws-eu-west-1 declares it too; every tenant is a workspace under root:tenants)',
+    ]);
+    assert.deepEqual(checkFleetTenants(f, "local-east"), [], "local-east is in another fleet");
+    assert.equal(fleetOf(f["azure-westeurope"]), "aws-us-east-1");
+    assert.equal(fleetOf(f["local-west"]), "local");
+  });
+  for (const [name, raw, expected] of fleetCases) {
+    void it(`rejects: ${name}, before anything is registered`, async () => {
+      assert.deepEqual(problems(raw()), [], "valid on its own: only the fleet check sees it");
+      const { program } = await import("../../infra/program");
+      const pulumi = await import("@pulumi/pulumi");
+      const config: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw()))
+        config[`pipeline-service:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+      pulumi.runtime.setAllConfig(config);
+      assert.throws(
+        () => program(),
+        (e: Error) =>
+          e instanceof pulumi.RunError &&
+          e.message.startsWith("invalid stack configuration") &&
+          expected.test(e.message),
+      );
+      assert.deepEqual(mocks.resources, []);
+    });
+  }
 });
 
 void describe("properties", () => {
