@@ -28,6 +28,9 @@ import { Pipelines, PIPELINES_NAMESPACE } from "./tekton/pipelines";
 import { PipelinesAsCode } from "./tekton/pipelines-as-code";
 import { Results, type ResultsLogs } from "./tekton/results";
 import { Triggers } from "./tekton/triggers";
+import { kubeconfigCaPem, TektonExport } from "./tenancy/tekton-export";
+import { type KcpAdmin, Tenant, type TenantSummary } from "./tenancy/tenant";
+import { TENANTS_PATH, TenantsRoot } from "./tenancy/tenants-root";
 
 export const FAILURE_DOMAIN_TYPE = "pipeline-service:index:FailureDomain";
 const PVC_LOGS_CLAIM = "tekton-results-logs";
@@ -65,6 +68,10 @@ export class FailureDomain extends pulumi.ComponentResource {
   public readonly resultsEndpoint?: pulumi.Output<string>;
   /** Home region only: what other regions read through their StackReference (secrets kept secret). */
   public readonly kcpHome?: pulumi.Output<unknown>;
+  /** The region's Tekton APIExport on kcp (when Tekton Pipelines runs here): name, workspace path, agent. */
+  public readonly tektonExport?: pulumi.Output<{ name: string; path: string; agentName: string }>;
+  /** The tenants this region serves: name → workspace path, shard, cluster namespaces, kubeconfig command. */
+  public readonly tenants: pulumi.Output<Record<string, TenantSummary>>;
 
   constructor(name: string, args: FailureDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -182,13 +189,14 @@ export class FailureDomain extends pulumi.ComponentResource {
     const provider = this.provider;
 
     // Layer B: kcp (root in the home region, one shard per region). Layer C: the region's workspace.
-    const { workspace, kcpHome } = this.kcp(name, c, args, provider);
+    const { workspace, kcpHome, kcpProvider: kcpRoot, admin, kcpCaPem } = this.kcp(name, c, args, provider);
     this.kcpHome = kcpHome;
 
     // Layer B: the Tekton stack and Argo CD, in dependency order.
     const t = c.tekton;
     const namespaces: Record<string, string> = {};
     let results: Results | undefined;
+    let tektonExport: TektonExport | undefined;
     if (t.pipelines.enabled) {
       const pipelines = new Pipelines(
         `${name}-pipelines`,
@@ -205,6 +213,24 @@ export class FailureDomain extends pulumi.ComponentResource {
         parent,
       );
       namespaces.pipelines = PIPELINES_NAMESPACE;
+      // Layer C: the region's Tekton API on kcp, served from this cluster by the api-syncagent.
+      const regionKcp = newKcpProvider(
+        `${name}-kcp-region`,
+        { ...admin, workspacePath: workspace.path },
+        { parent: this, dependsOn: [workspace] },
+      );
+      tektonExport = new TektonExport(
+        `${name}-tekton-export`,
+        {
+          kcpProvider: regionKcp,
+          provider,
+          region: c.region,
+          kcpServerUrl: admin.frontProxyUrl,
+          kcpCaPem,
+          manifestsDir,
+        },
+        { parent: this, dependsOn: [pipelines] },
+      );
       if (t.triggers.enabled) {
         new Triggers(`${name}-triggers`, { provider, pipelines, profile, manifestsDir }, parent);
         namespaces.triggers = PIPELINES_NAMESPACE;
@@ -276,6 +302,14 @@ export class FailureDomain extends pulumi.ComponentResource {
       );
       namespaces.argocd = "argocd";
     }
+    // Layer C: tenants (root:tenants is the home region's; other regions reference it by path).
+    if (tektonExport)
+      this.tektonExport = pulumi.output({
+        name: tektonExport.exportName,
+        path: tektonExport.exportPath,
+        agentName: tektonExport.agentName,
+      });
+    this.tenants = this.tenancy(name, c, { kcpRoot, admin, provider, tektonExport });
     this.namespaces = pulumi.output(namespaces);
     this.resultsEndpoint = results ? pulumi.output(results.apiEndpoint) : undefined;
     // region/cloudRegion/profile are outputs too: stack policies see a component's outputs, not its inputs.
@@ -287,6 +321,8 @@ export class FailureDomain extends pulumi.ComponentResource {
       namespaces: this.namespaces,
       resultsEndpoint: this.resultsEndpoint,
       kcpWorkspace: workspace.workspaceName,
+      tektonExport: this.tektonExport,
+      tenants: this.tenants,
     });
   }
 
@@ -295,16 +331,27 @@ export class FailureDomain extends pulumi.ComponentResource {
     c: RegionConfig,
     args: FailureDomainArgs,
     provider: k8s.Provider,
-  ): { workspace: RegionWorkspace; kcpHome?: pulumi.Output<unknown> } {
+  ): {
+    workspace: RegionWorkspace;
+    kcpHome?: pulumi.Output<unknown>;
+    kcpProvider: k8s.Provider;
+    admin: KcpAdmin;
+    kcpCaPem: pulumi.Input<string>;
+  } {
     const parent = { parent: this };
     let kcpProvider: k8s.Provider;
     let shard: Shard;
     let kcpHome: pulumi.Output<unknown> | undefined;
+    let admin: KcpAdmin;
+    let kcpCaPem: pulumi.Input<string>;
     if (c.profile === "local") {
       // The kcp processes run on this machine (local/env.sh); the stack owns its shard's region labels.
       const local = args.localKcp;
       if (!local)
         throw new pulumi.ResourceError(`FailureDomain ${name}: the local profile needs the local kcp`, this);
+      admin = { kubeconfig: local.adminKubeconfig, frontProxyUrl: local.frontProxyUrl };
+      // The local front-proxy's serving CA is the one the admin kubeconfig trusts.
+      kcpCaPem = pulumi.secret(pulumi.output(local.adminKubeconfig).apply(kubeconfigCaPem));
       kcpProvider = newKcpProvider(
         `${name}-kcp`,
         { kubeconfig: local.adminKubeconfig, frontProxyUrl: local.frontProxyUrl },
@@ -333,6 +380,8 @@ export class FailureDomain extends pulumi.ComponentResource {
       } else {
         home = readKcpHome(c.kcp.homeStack ?? "", { parent: this });
       }
+      admin = { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl };
+      kcpCaPem = home.caBundle;
       kcpProvider = newKcpProvider(
         `${name}-kcp`,
         { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl },
@@ -349,7 +398,51 @@ export class FailureDomain extends pulumi.ComponentResource {
       { kcpProvider, region: c.region },
       { parent: this, dependsOn: [shard] },
     );
-    return { workspace, kcpHome };
+    return { workspace, kcpHome, kcpProvider, admin, kcpCaPem };
+  }
+
+  /** TenantsRoot in the home region, then one Tenant per configured tenant, bound to this region's export. */
+  private tenancy(
+    name: string,
+    c: RegionConfig,
+    a: { kcpRoot: k8s.Provider; admin: KcpAdmin; provider: k8s.Provider; tektonExport?: TektonExport },
+  ): pulumi.Output<Record<string, TenantSummary>> {
+    const tenantsRoot = c.home
+      ? new TenantsRoot(
+          `${name}-tenants-root`,
+          { kcpProvider: a.kcpRoot, region: c.region },
+          { parent: this },
+        )
+      : undefined;
+    if (c.tenants.length === 0) return pulumi.output<Record<string, TenantSummary>>({});
+    // infra/config.ts refuses tenants without Tekton Pipelines.
+    if (!a.tektonExport)
+      throw new pulumi.ResourceError(`FailureDomain ${name}: tenants need tekton.pipelines.enabled`, this);
+    const rootDeps = tenantsRoot ? [tenantsRoot] : [];
+    const kcpTenantsProvider = newKcpProvider(
+      `${name}-kcp-tenants`,
+      { ...a.admin, workspacePath: TENANTS_PATH },
+      { parent: this, dependsOn: rootDeps },
+    );
+    const summaries: Record<string, pulumi.Output<TenantSummary>> = {};
+    for (const t of c.tenants) {
+      const tenant = new Tenant(
+        `${name}-tenant-${t.name}`,
+        {
+          name: t.name,
+          region: c.region,
+          kcpTenantsProvider,
+          kcpAdmin: a.admin,
+          provider: a.provider,
+          namespaces: t.namespaces,
+          quota: t.quota,
+        },
+        // The export and its bind permission, not the agent: a binding does not need it running.
+        { parent: this, dependsOn: [...a.tektonExport.bindable, ...rootDeps] },
+      );
+      summaries[t.name] = tenant.summary;
+    }
+    return pulumi.output(summaries);
   }
 
   private inClusterDatabase(

@@ -10,3 +10,7 @@ export const namespaces = outputs.namespaces;
 export const resultsEndpoint = outputs.resultsEndpoint;
 /** Home region only: the kcp root facts other regions read through a StackReference. */
 export const kcp = outputs.kcp;
+/** Tenants served by this region: name → workspace path, shard, cluster namespaces, kubeconfig command. */
+export const tenants = outputs.tenants;
+/** The region's Tekton APIExport on kcp. */
+export const tektonExport = outputs.tektonExport;

@@ -53,5 +53,7 @@ export function program(config = new pulumi.Config(PROJECT)) {
     namespaces: domain.namespaces,
     resultsEndpoint: domain.resultsEndpoint,
     kcp: domain.kcpHome,
+    tenants: domain.tenants,
+    tektonExport: domain.tektonExport,
   };
 }

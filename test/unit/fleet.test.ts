@@ -2,7 +2,7 @@
 // by type; that secrets never reach a resource in plaintext; and the region facts policies rely on.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { setupFleetMocks, STACK_NAMES, runProgram, stackConfig } from "../helpers/fleet-mocks";
+import { setupFleetMocks, STACK_NAMES, runProgram, stackConfig, stackDocument } from "../helpers/fleet-mocks";
 import { countByType, type Registered } from "../helpers/mocks";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 
@@ -33,12 +33,25 @@ void describe("every shipped stack under mocks", () => {
         rs.filter((r) => r.type === "pipeline-service:kcp:Root").length,
         stack === "aws-us-east-1" ? 1 : 0,
       );
+      // Layer C: every region publishes its Tekton API; the home regions own root:tenants; tenants as configured.
+      const count = (t: string) => rs.filter((r) => r.type === `pipeline-service:tenancy:${t}`).length;
+      assert.equal(count("TektonExport"), 1);
+      assert.equal(count("TenantsRoot"), ["aws-us-east-1", "local-east"].includes(stack) ? 1 : 0);
+      const tenants = (stackDocument(stack)["pipeline-service:tenants"] ?? []) as { name: string }[];
+      assert.deepEqual(
+        rs.filter((r) => r.type === "pipeline-service:tenancy:Tenant").map((r) => r.inputs.tenant),
+        tenants.map((t) => t.name),
+      );
       console.log(`\n${stack}: ${rs.length} resources\n${JSON.stringify(countByType(rs), null, 1)}`);
     });
   }
 
   void it("no secret reaches any resource input in plaintext", () => {
     assert.ok(secrets.length > 10, "the mocks handed out secrets");
+    assert.ok(
+      secrets.some((s) => s.includes("kcp-sa-token")),
+      "the agents' kcp ServiceAccount tokens are among them",
+    );
     assert.ok(resources.some(hasSecretEnvelope));
     assert.deepEqual(findPlaintext(resources, secrets), []);
   });
