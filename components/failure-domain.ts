@@ -12,12 +12,14 @@ import { EksCluster, eksArgsFromConfig } from "./cluster/eks";
 import { ExistingCluster, existingArgsFromConfig } from "./cluster/existing";
 import type { WorkloadCluster } from "./cluster/workload-cluster";
 import { AzurePostgres } from "./data/azure-postgres";
+import { ExternalPostgres } from "./data/external-postgres";
 import { InClusterPostgres } from "./data/in-cluster-postgres";
 import type { PostgresDatabase } from "./data/postgres";
 import { PvcLogStorage } from "./data/pvc-log-storage";
 import { RdsDatabase } from "./data/rds-database";
 import { S3LogBucket } from "./data/s3-log-bucket";
 import { ArgoCd, type ArgoCdRepository } from "./gitops/argocd";
+import type { LocalWebhookPorts } from "./local-profile";
 import { homeStackOutput, type KcpHome, readKcpHome } from "./kcp/home-reference";
 import { newKcpProvider } from "./kcp/kcp-provider";
 import { RegionWorkspace } from "./kcp/region-workspace";
@@ -45,6 +47,8 @@ export interface FailureDomainSecrets {
   };
   /** Argo CD repository credentials. @default [] */
   argoCdRepositories?: ArgoCdRepository[];
+  /** Password of a `database.kind: external` Results database. */
+  resultsDatabasePassword?: pulumi.Input<string>;
 }
 
 export interface FailureDomainArgs {
@@ -57,10 +61,13 @@ export interface FailureDomainArgs {
   manifestsDir?: string;
   /** Local profile: the running kcp (local/env.sh) — front-proxy URL, this region's shard, admin kubeconfig. */
   localKcp?: { frontProxyUrl: string; shardName: string; adminKubeconfig: pulumi.Input<string> };
+  /** Local profile: ports of this region's local webhook processes (local/processes.ts). @default {} */
+  localWebhookPorts?: LocalWebhookPorts;
 }
 
 export class FailureDomain extends pulumi.ComponentResource {
   public readonly cluster: WorkloadCluster;
+  private readonly externalDbPassword?: pulumi.Input<string>;
   /** The region cluster's Kubernetes provider (for later layers: kcp binding, tenants). */
   public readonly provider: k8s.Provider;
   public readonly namespaces: pulumi.Output<Record<string, string>>;
@@ -72,6 +79,8 @@ export class FailureDomain extends pulumi.ComponentResource {
   public readonly tektonExport?: pulumi.Output<{ name: string; path: string; agentName: string }>;
   /** The tenants this region serves: name → workspace path, shard, cluster namespaces, kubeconfig command. */
   public readonly tenants: pulumi.Output<Record<string, TenantSummary>>;
+  /** Public half of the region's Chains signing key (PEM), when Chains is on: verifies its signatures. */
+  public readonly chainsPublicKeyPem?: pulumi.Output<string>;
 
   constructor(name: string, args: FailureDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     const c = args.config;
@@ -80,6 +89,7 @@ export class FailureDomain extends pulumi.ComponentResource {
     const parent = { parent: this };
     const profile = c.profile;
     const manifestsDir = args.manifestsDir;
+    this.externalDbPassword = args.secrets?.resultsDatabasePassword;
 
     // Layer A: cluster.
     let database: PostgresDatabase;
@@ -203,6 +213,7 @@ export class FailureDomain extends pulumi.ComponentResource {
         {
           provider,
           profile,
+          localWebhookPorts: args.localWebhookPorts,
           manifestsDir,
           featureFlags: t.pipelines.featureFlags,
           defaults: t.pipelines.defaults,
@@ -232,7 +243,11 @@ export class FailureDomain extends pulumi.ComponentResource {
         { parent: this, dependsOn: [pipelines] },
       );
       if (t.triggers.enabled) {
-        new Triggers(`${name}-triggers`, { provider, pipelines, profile, manifestsDir }, parent);
+        new Triggers(
+          `${name}-triggers`,
+          { provider, pipelines, profile, localWebhookPorts: args.localWebhookPorts, manifestsDir },
+          parent,
+        );
         namespaces.triggers = PIPELINES_NAMESPACE;
       }
       if (t.results.enabled) {
@@ -249,7 +264,12 @@ export class FailureDomain extends pulumi.ComponentResource {
             dbPassword: database.password,
             // In-cluster PostgreSQL serves plain TCP inside the cluster network; managed ones require TLS.
             // (verify-full would need the RDS CA bundle mounted into the Results API: not done yet.)
-            dbSslMode: c.database.kind === "in-cluster" ? "disable" : "require",
+            dbSslMode:
+              c.database.kind === "external"
+                ? c.database.sslmode
+                : c.database.kind === "in-cluster"
+                  ? "disable"
+                  : "require",
             logs: s3Logs ?? this.pvcLogs(name, provider, c, { ...stateful, dependsOn: [pipelines] }),
             retentionDays: t.results.retentionDays,
             profile,
@@ -259,7 +279,7 @@ export class FailureDomain extends pulumi.ComponentResource {
         );
       }
       if (t.chains.enabled) {
-        new Chains(
+        const chains = new Chains(
           `${name}-chains`,
           {
             provider,
@@ -271,6 +291,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           },
           parent,
         );
+        this.chainsPublicKeyPem = chains.signingPublicKeyPem;
       }
       if (t.pipelinesAsCode.enabled) {
         new PipelinesAsCode(
@@ -320,6 +341,7 @@ export class FailureDomain extends pulumi.ComponentResource {
       home: c.home,
       namespaces: this.namespaces,
       resultsEndpoint: this.resultsEndpoint,
+      chainsPublicKeyPem: this.chainsPublicKeyPem,
       kcpWorkspace: workspace.workspaceName,
       tektonExport: this.tektonExport,
       tenants: this.tenants,
@@ -445,12 +467,32 @@ export class FailureDomain extends pulumi.ComponentResource {
     return pulumi.output(summaries);
   }
 
+  /** The Results database when the cloud's managed one is not chosen: external or in the cluster. */
   private inClusterDatabase(
     name: string,
     provider: k8s.Provider,
     c: RegionConfig,
     opts: pulumi.ComponentResourceOptions,
   ): PostgresDatabase {
+    if (c.database.kind === "external") {
+      const password = this.externalDbPassword;
+      if (password === undefined)
+        throw new pulumi.ResourceError(
+          `FailureDomain ${name}: database.kind external needs resultsDatabasePassword`,
+          this,
+        );
+      return new ExternalPostgres(
+        `${name}-results-db`,
+        {
+          host: c.database.host,
+          port: c.database.port,
+          database: c.database.database,
+          username: c.database.user,
+          password,
+        },
+        { parent: this },
+      );
+    }
     const storage = c.database.kind === "in-cluster" ? c.database : undefined;
     return new InClusterPostgres(
       `${name}-results-db`,

@@ -1,20 +1,15 @@
 // The local profile (RegionConfig.profile === "local"): the only ways the platform's upstream objects differ
-// on a kwok cluster, where pods are simulated (they become Ready but never serve a port). One pure function
-// per difference; the cloud profile applies none of them.
+// on a kwok cluster. Pods there are simulated, but the Tekton controllers and webhooks run for real as local
+// processes on 127.0.0.1 (local/processes.ts), so admission and conversion go through the real webhooks with
+// upstream's failurePolicy. One pure function per difference; the cloud profile applies none of them.
 //
-//   1. webhookFailurePolicyIgnore — static Validating/MutatingWebhookConfigurations get failurePolicy Ignore.
-//      Found in the releases: pipeline (validation.webhook.pipeline.tekton.dev, webhook.pipeline.tekton.dev,
-//      config.webhook.pipeline.tekton.dev), triggers (validation.webhook.triggers.tekton.dev,
-//      webhook.triggers.tekton.dev, config.webhook.triggers.tekton.dev), pipelines-as-code
-//      (validation.pipelinesascode.tekton.dev). As shipped they have no `rules` (knative's webhook fills rules
-//      and caBundle at run time and keeps failurePolicy), so they match nothing until a webhook process
-//      registers itself; from then on `Fail` would reject every Tekton create whose webhook Service is backed
-//      by a simulated pod. Argo CD, Results and Chains ship none.
-//   2. crdConversionNone — CRDs with a conversion webhook use strategy None: the webhook Service has no real
-//      backend, so any read or write of a non-storage version would fail. Found in pipeline's release only:
-//      pipelines, pipelineruns, tasks, taskruns (tekton.dev, v1beta1 ↔ v1), stepactions.tekton.dev and
-//      resolutionrequests.resolution.tekton.dev (v1alpha1 ↔ v1beta1). Locally clients use storage versions.
-//   3. ingressSkipAwait — Ingresses get `pulumi.com/skipAwait: "true"`: kwok has no ingress controller to set
+//   1. webhookServicesLocal — the webhook Services of the processes that run locally (Tekton Pipelines'
+//      tekton-pipelines-webhook, Triggers' tekton-triggers-webhook) become `type: ExternalName` to localhost,
+//      and every admission webhook and CRD conversion webhook that calls them gets the local process's port.
+//      The API server resolves an ExternalName Service to `https://<externalName>:<port>` and still verifies
+//      the certificate for `<service>.<namespace>.svc`, which the webhook's own certificate names. Without a
+//      kube-proxy a ClusterIP Service would lead nowhere.
+//   2. ingressSkipAwait — Ingresses get `pulumi.com/skipAwait: "true"`: kwok has no ingress controller to set
 //      status.loadBalancer, so the provider would wait until its timeout. Deployments keep their awaits.
 // Volumes need no difference: local/env.sh gives each kwok cluster a default StorageClass backed by static
 // PersistentVolumes, so claims bind as they would on a cloud.
@@ -24,21 +19,54 @@ export type Profile = "cloud" | "local";
 
 const WEBHOOK_KINDS = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
 
-/** Difference 1: static admission webhooks fail open. */
-export function webhookFailurePolicyIgnore(objs: K8sObject[]): K8sObject[] {
-  return objs.map((o) => {
-    if (!WEBHOOK_KINDS.has(o.kind)) return o;
-    const webhooks = (o.webhooks as Record<string, unknown>[] | undefined) ?? [];
-    return { ...o, webhooks: webhooks.map((w) => ({ ...w, failurePolicy: "Ignore" })) };
-  });
+/** Where a local region's webhook processes listen: webhook Service name → port on 127.0.0.1. */
+export type LocalWebhookPorts = Record<string, number>;
+
+interface ServiceRef {
+  name?: string;
+  namespace?: string;
+  port?: number;
 }
 
-/** Difference 2: no conversion webhook on CRDs. */
-export function crdConversionNone(objs: K8sObject[]): K8sObject[] {
+/** Difference 1: webhook Services point at the local processes. */
+export function webhookServicesLocal(objs: K8sObject[], ports: LocalWebhookPorts = {}): K8sObject[] {
+  const withPort = (svc: ServiceRef | undefined): ServiceRef | undefined =>
+    svc?.name !== undefined && ports[svc.name] !== undefined ? { ...svc, port: ports[svc.name] } : svc;
   return objs.map((o) => {
-    const spec = o.spec as { conversion?: { strategy?: string } } | undefined;
-    if (o.kind !== "CustomResourceDefinition" || spec?.conversion?.strategy !== "Webhook") return o;
-    return { ...o, spec: { ...spec, conversion: { strategy: "None" } } };
+    if (o.kind === "Service" && ports[o.metadata.name] !== undefined) {
+      const spec = (o.spec ?? {}) as Record<string, unknown>;
+      return { ...o, spec: { type: "ExternalName", externalName: "localhost", ports: spec.ports } };
+    }
+    if (WEBHOOK_KINDS.has(o.kind)) {
+      const webhooks = (o.webhooks as { clientConfig?: { service?: ServiceRef } }[] | undefined) ?? [];
+      return {
+        ...o,
+        webhooks: webhooks.map((w) => ({
+          ...w,
+          clientConfig: { ...w.clientConfig, service: withPort(w.clientConfig?.service) },
+        })),
+      };
+    }
+    const spec = o.spec as
+      | { conversion?: { strategy?: string; webhook?: { clientConfig?: { service?: ServiceRef } } } }
+      | undefined;
+    if (o.kind === "CustomResourceDefinition" && spec?.conversion?.strategy === "Webhook") {
+      const webhook = spec.conversion.webhook ?? {};
+      return {
+        ...o,
+        spec: {
+          ...spec,
+          conversion: {
+            ...spec.conversion,
+            webhook: {
+              ...webhook,
+              clientConfig: { ...webhook.clientConfig, service: withPort(webhook.clientConfig?.service) },
+            },
+          },
+        },
+      };
+    }
+    return o;
   });
 }
 
@@ -58,15 +86,18 @@ export function ingressSkipAwait(objs: K8sObject[]): K8sObject[] {
   });
 }
 
-/** Differences 1-3, in order: what every release passes through under the local profile. */
-export const LOCAL_OBJECT_DIFFERENCES = [
-  webhookFailurePolicyIgnore,
-  crdConversionNone,
-  ingressSkipAwait,
-] as const;
+/** Differences 1-2, in order: what every release passes through under the local profile. */
+export const LOCAL_OBJECT_DIFFERENCES = [webhookServicesLocal, ingressSkipAwait] as const;
 
-/** Applies the local differences when `profile` is "local"; returns `objs` unchanged otherwise. */
-export function applyProfile(objs: K8sObject[], profile: Profile): K8sObject[] {
+/**
+ * Applies the local differences when `profile` is "local"; returns `objs` unchanged otherwise. `webhookPorts`
+ * names the webhook Services whose processes run locally (local/processes.ts localWebhookPorts).
+ */
+export function applyProfile(
+  objs: K8sObject[],
+  profile: Profile,
+  webhookPorts: LocalWebhookPorts = {},
+): K8sObject[] {
   if (profile !== "local") return objs;
-  return LOCAL_OBJECT_DIFFERENCES.reduce((acc, f) => f(acc), objs);
+  return ingressSkipAwait(webhookServicesLocal(objs, webhookPorts));
 }

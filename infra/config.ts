@@ -155,6 +155,23 @@ const databaseSchema = z.discriminatedUnion("kind", [
       storageClassName: z.string().optional(),
     })
     .strict(),
+  z
+    .object({
+      /** A PostgreSQL the region does not manage (a user's own server; locally, local/env.sh's). */
+      kind: z.literal("external"),
+      host: z
+        .string()
+        .regex(
+          /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+          "a host name or IPv4 address such as db.example.com",
+        ),
+      port: z.number().int().min(1).max(65535).default(5432),
+      database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a PostgreSQL database name (a-z, 0-9, _)"),
+      user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a PostgreSQL role name (a-z, 0-9, _)"),
+      /** The password is the secret config key resultsDatabasePassword. */
+      sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("require"),
+    })
+    .strict(),
 ]);
 
 const logsSchema = z.discriminatedUnion("kind", [
@@ -316,9 +333,9 @@ export const regionConfigSchema = regionShape.superRefine((c, ctx) => {
     });
   }
   const allowedDb = {
-    eks: ["rds", "in-cluster"],
-    aks: ["azure-postgres", "in-cluster"],
-    existing: ["in-cluster"],
+    eks: ["rds", "in-cluster", "external"],
+    aks: ["azure-postgres", "in-cluster", "external"],
+    existing: ["in-cluster", "external"],
   }[cloud];
   if (!allowedDb.includes(c.database.kind)) {
     ctx.addIssue({
@@ -393,6 +410,7 @@ export type TenantConfig = RegionConfig["tenants"][number];
 
 /** Config keys the program reads itself (secrets and credentials), not part of RegionConfig. */
 export const PROGRAM_CONFIG_KEYS = [
+  "resultsDatabasePassword",
   "githubAppId",
   "githubPrivateKey",
   "githubWebhookSecret",

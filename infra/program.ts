@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
 import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
+import { localWebhookPorts } from "../local/processes";
 import { ConfigError, PROJECT } from "./config";
 import { rawStackConfig, resolveRegion } from "./stack-config";
 
@@ -30,13 +31,34 @@ function resolveOrReport(config: pulumi.Config) {
   }
 }
 
+/**
+ * The password of a `database.kind: external` Results database: the secret resultsDatabasePassword. The local
+ * profile's server (local/env.sh) trusts loopback connections, so there it may be left unset; Results still
+ * needs a non-empty value, which the server then ignores.
+ */
+function resultsDatabasePassword(config: pulumi.Config, external: boolean, local: boolean) {
+  const password = config.getSecret("resultsDatabasePassword");
+  if (!external || password) return password;
+  if (local) return pulumi.secret("local-trust-auth");
+  throw new pulumi.RunError(
+    `${PROJECT}:resultsDatabasePassword is not set: database.kind external needs it ` +
+      `(pulumi config set --secret resultsDatabasePassword)`,
+  );
+}
+
 export function program(config = new pulumi.Config(PROJECT)) {
   const { config: region, kubeconfig, localEnv, kcpAdminKubeconfig } = resolveOrReport(config);
   const secrets: FailureDomainSecrets = {
     githubApp: githubApp(config),
     argoCdRepositories: argoCdRepositoriesFromConfig(config),
+    resultsDatabasePassword: resultsDatabasePassword(
+      config,
+      region.database.kind === "external",
+      region.profile === "local",
+    ),
   };
-  const shard = localEnv?.regions.find((r) => r.name === region.region)?.kcpShard;
+  const regionIndex = localEnv?.regions.findIndex((r) => r.name === region.region) ?? -1;
+  const shard = localEnv?.regions[regionIndex]?.kcpShard;
   const domain = new FailureDomain(region.region, {
     config: region,
     kubeconfig,
@@ -45,6 +67,7 @@ export function program(config = new pulumi.Config(PROJECT)) {
       localEnv && shard && kcpAdminKubeconfig
         ? { frontProxyUrl: localEnv.kcp.frontProxyUrl, shardName: shard, adminKubeconfig: kcpAdminKubeconfig }
         : undefined,
+    localWebhookPorts: regionIndex >= 0 ? localWebhookPorts(regionIndex) : undefined,
   });
   return {
     regionName: region.region,
@@ -52,6 +75,7 @@ export function program(config = new pulumi.Config(PROJECT)) {
     clusterName: domain.cluster.name,
     namespaces: domain.namespaces,
     resultsEndpoint: domain.resultsEndpoint,
+    chainsPublicKeyPem: domain.chainsPublicKeyPem,
     kcp: domain.kcpHome,
     tenants: domain.tenants,
     tektonExport: domain.tektonExport,

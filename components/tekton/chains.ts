@@ -77,7 +77,7 @@ export function renderChains(
   return splitNamespaces(withPodSecurity(applyProfile(objs, profile), "baseline"));
 }
 
-/** Tekton Chains v0.29.1 with an x509 signing key. */
+/** Tekton Chains v0.28.1 (the release whose Go module builds here) with an x509 signing key. */
 export class Chains extends pulumi.ComponentResource {
   readonly namespace: string = CHAINS_NAMESPACE;
   /** Public half of the signing key (SPKI PEM), for verifying attestations. */

@@ -3,7 +3,7 @@
 // client flags. Everything else is upstream as published.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { applyProfile, type Profile } from "../local-profile";
+import { applyProfile, type LocalWebhookPorts, type Profile } from "../local-profile";
 import { editObject, type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
 import { configMapEntries, editContainer, mergeConfigMapData, setFlag } from "./edits";
 
@@ -17,6 +17,8 @@ export interface PipelinesArgs {
   provider: k8s.Provider;
   /** "local" applies the documented kwok differences (components/local-profile.ts). @default "cloud" */
   profile?: Profile;
+  /** Local profile: port of the local tekton-pipelines-webhook process (local/processes.ts). @default {} */
+  localWebhookPorts?: LocalWebhookPorts;
   /** Merged into ConfigMap feature-flags; booleans become "true"/"false". @default {} */
   featureFlags?: Record<string, string | boolean>;
   /** Merged into ConfigMap config-defaults, e.g. default-timeout-minutes. @default {} */
@@ -34,6 +36,7 @@ export interface PipelinesArgs {
 /** Resolved, validated settings. */
 export interface PipelinesSettings {
   profile: Profile;
+  localWebhookPorts: LocalWebhookPorts;
   featureFlags: Record<string, string>;
   defaults: Record<string, string>;
   threadsPerController: number;
@@ -45,6 +48,7 @@ export interface PipelinesSettings {
 export function pipelinesSettings(args: Omit<PipelinesArgs, "provider">): PipelinesSettings {
   const s: PipelinesSettings = {
     profile: args.profile ?? "cloud",
+    localWebhookPorts: args.localWebhookPorts ?? {},
     featureFlags: configMapEntries(PIPELINES_TYPE, "featureFlags", args.featureFlags ?? {}),
     defaults: configMapEntries(PIPELINES_TYPE, "defaults", args.defaults ?? {}),
     threadsPerController: args.controllerThreadsPerController ?? 2,
@@ -82,7 +86,7 @@ export function renderPipelines(upstream: K8sObject[], s: PipelinesSettings): K8
       return { ...c, args };
     }),
   );
-  return applyProfile(objs, s.profile);
+  return applyProfile(objs, s.profile, s.localWebhookPorts);
 }
 
 /** Tekton Pipelines v1.15.0 and its remote resolvers. */

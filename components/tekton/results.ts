@@ -260,6 +260,8 @@ export class Results extends pulumi.ComponentResource {
         `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}`,
         `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}.svc`,
         RESULTS_API_HOST,
+        // The API's REST gateway dials its own gRPC port as localhost (":port") with the server's TLS config.
+        "localhost",
       ],
       allowedUses: ["digital_signature" as const, "key_encipherment" as const, "server_auth" as const],
     };

@@ -2,7 +2,7 @@
 // CRDs). Both install into tekton-pipelines, which the Pipelines release creates: so after Pipelines.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { applyProfile, type Profile } from "../local-profile";
+import { applyProfile, type LocalWebhookPorts, type Profile } from "../local-profile";
 import { type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
 import { PIPELINES_NAMESPACE } from "./pipelines";
 
@@ -15,6 +15,8 @@ export interface TriggersArgs {
   pipelines: pulumi.Resource;
   /** @default "cloud" */
   profile?: Profile;
+  /** Local profile: port of the local tekton-triggers-webhook process (local/processes.ts). @default {} */
+  localWebhookPorts?: LocalWebhookPorts;
   /** @default defaultMirrorDir() */
   manifestsDir?: string;
 }
@@ -24,10 +26,11 @@ export function renderTriggers(
   release: K8sObject[],
   interceptors: K8sObject[],
   profile: Profile,
+  webhookPorts: LocalWebhookPorts = {},
 ): { release: K8sObject[]; interceptors: K8sObject[] } {
   return {
-    release: applyProfile(normalizeNamespaces(release), profile),
-    interceptors: applyProfile(normalizeNamespaces(interceptors), profile),
+    release: applyProfile(normalizeNamespaces(release), profile, webhookPorts),
+    interceptors: applyProfile(normalizeNamespaces(interceptors), profile, webhookPorts),
   };
 }
 
@@ -42,7 +45,12 @@ export class Triggers extends pulumi.ComponentResource {
     let objs: { release: K8sObject[]; interceptors: K8sObject[] };
     try {
       const load = (file: string) => loadManifest("tekton-triggers", file, { mirrorDir: args.manifestsDir });
-      objs = renderTriggers(load("release.yaml"), load("interceptors.yaml"), args.profile ?? "cloud");
+      objs = renderTriggers(
+        load("release.yaml"),
+        load("interceptors.yaml"),
+        args.profile ?? "cloud",
+        args.localWebhookPorts,
+      );
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, this);
     }

@@ -396,11 +396,17 @@ const CASES: Case[] = [
   {
     title: "local region switched to profile: cloud but still protect: false",
     stack: "local-east",
+    // The local PostgreSQL trusts loopback; a cloud region would need resultsDatabasePassword for it, so the
+    // database moves into the cluster, as in a cloud stack without a managed one.
     change: (d) =>
       edit(
-        edit(d, "profile", set("cloud")),
-        "kcp",
-        merge({ externalUrl: "https://kcp.local-east.example.com" }),
+        edit(
+          edit(d, "profile", set("cloud")),
+          "kcp",
+          merge({ externalUrl: "https://kcp.local-east.example.com" }),
+        ),
+        "database",
+        set({ kind: "in-cluster", storageSize: "1Gi" }),
       ),
     // The cloud profile builds the kcp root and shard in the cluster, as the cloud stacks do: their
     // etcd image (quay.io/coreos/etcd) is outside the allowed registries (advisory), as there.

@@ -82,7 +82,7 @@ void describe("lock", () => {
     assert.deepEqual(versions, {
       "tekton-pipeline": "v1.15.0",
       "tekton-triggers": "v0.37.0",
-      "tekton-chains": "v0.29.1",
+      "tekton-chains": "v0.28.1",
       "tekton-results": "v0.20.0",
       "pipelines-as-code": "v0.50.0",
       "argo-cd": "v3.5.1",
@@ -108,7 +108,7 @@ void describe("loadManifest", () => {
   }
 
   void test("a changed file fails with its path, the expected hash and the actual hash", () => {
-    const dir = copyEntry("tekton-chains", "release.yaml", (t) => t.replace("v0.29.1", "v0.29.2"));
+    const dir = copyEntry("tekton-chains", "release.yaml", (t) => t.replace("v0.28.1", "v0.28.2"));
     const entry = lockEntry("tekton-chains", "release.yaml");
     const where = manifestPath(entry, dir);
     const actual = sha256Hex(fs.readFileSync(where));

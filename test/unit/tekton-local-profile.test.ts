@@ -10,10 +10,10 @@ import {
   LOCAL_OBJECT_DIFFERENCES,
   SKIP_AWAIT_ANNOTATION,
   applyProfile,
-  crdConversionNone,
   ingressSkipAwait,
-  webhookFailurePolicyIgnore,
+  webhookServicesLocal,
 } from "../../components/local-profile";
+import { localWebhookPorts } from "../../local/processes";
 import { PROJECT_ROOT, type K8sObject, loadManifest } from "../../components/manifests";
 import { pipelinesSettings, renderPipelines } from "../../components/tekton/pipelines";
 import { renderTriggers } from "../../components/tekton/triggers";
@@ -42,24 +42,31 @@ void describe("the documented list", () => {
 });
 
 void describe("each difference", () => {
+  const svc = (name: string) => ({ name, namespace: "ns", path: "/x" });
   const objs: K8sObject[] = [
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingWebhookConfiguration",
       metadata: { name: "v" },
-      webhooks: [{ name: "a", failurePolicy: "Fail" }, { name: "b" }],
+      webhooks: [
+        { name: "a", failurePolicy: "Fail", clientConfig: { service: svc("hook") } },
+        { name: "b", clientConfig: { service: svc("other") } },
+      ],
     },
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "MutatingWebhookConfiguration",
       metadata: { name: "m" },
-      webhooks: [{ name: "c", failurePolicy: "Fail" }],
+      webhooks: [{ name: "c", failurePolicy: "Fail", clientConfig: { service: svc("other") } }],
     },
     {
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "CustomResourceDefinition",
       metadata: { name: "w" },
-      spec: { group: "g", conversion: { strategy: "Webhook", webhook: {} } },
+      spec: {
+        group: "g",
+        conversion: { strategy: "Webhook", webhook: { clientConfig: { service: svc("hook") } } },
+      },
     },
     {
       apiVersion: "apiextensions.k8s.io/v1",
@@ -73,23 +80,38 @@ void describe("each difference", () => {
       metadata: { name: "i", annotations: { keep: "me" } },
     },
     { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "hook", namespace: "ns" },
+      spec: { selector: { app: "hook" }, ports: [{ name: "https", port: 443, targetPort: 8443 }] },
+    },
   ];
 
-  void test("webhookFailurePolicyIgnore: every webhook of both kinds, nothing else", () => {
-    const out = webhookFailurePolicyIgnore(objs);
-    assert.deepEqual(changedObjects(objs, out), [
-      webhook("MutatingWebhookConfiguration", "m"),
-      webhook("ValidatingWebhookConfiguration", "v"),
-    ]);
-    for (const o of out.slice(0, 2))
-      for (const w of o.webhooks as { failurePolicy: string }[]) assert.equal(w.failurePolicy, "Ignore");
-  });
-
-  void test("crdConversionNone: only CRDs with a conversion webhook", () => {
-    const out = crdConversionNone(objs);
-    assert.deepEqual(changedObjects(objs, out), [crd("w")]);
-    assert.deepEqual((out[2].spec as Record<string, unknown>).conversion, { strategy: "None" });
-    assert.equal((out[2].spec as Record<string, unknown>).group, "g");
+  void test("webhookServicesLocal: the named Service becomes ExternalName; its callers get the port, failurePolicy kept", () => {
+    const out = webhookServicesLocal(objs, { hook: 18014 });
+    assert.deepEqual(
+      changedObjects(objs, out),
+      [webhook("ValidatingWebhookConfiguration", "v"), crd("w"), "/Service/ns/hook"].sort(),
+    );
+    const hooks = out[0].webhooks as {
+      failurePolicy?: string;
+      clientConfig: { service: Record<string, unknown> };
+    }[];
+    assert.deepEqual(hooks[0].clientConfig.service, { ...svc("hook"), port: 18014 });
+    assert.equal(hooks[0].failurePolicy, "Fail");
+    assert.deepEqual(hooks[1].clientConfig.service, svc("other"));
+    const conversion = (
+      out[2].spec as { conversion: { strategy: string; webhook: { clientConfig: { service: unknown } } } }
+    ).conversion;
+    assert.equal(conversion.strategy, "Webhook");
+    assert.deepEqual(conversion.webhook.clientConfig.service, { ...svc("hook"), port: 18014 });
+    assert.deepEqual(out[6].spec, {
+      type: "ExternalName",
+      externalName: "localhost",
+      ports: [{ name: "https", port: 443, targetPort: 8443 }],
+    });
+    assert.deepEqual(webhookServicesLocal(objs, {}), objs);
   });
 
   void test("ingressSkipAwait: Ingresses only, other annotations kept; Deployments keep their awaits", () => {
@@ -101,19 +123,22 @@ void describe("each difference", () => {
 
   void test("the differences leave their input alone", () => {
     const before = JSON.stringify(objs);
-    applyProfile(objs, "local");
+    applyProfile(objs, "local", { hook: 1 });
     assert.equal(JSON.stringify(objs), before);
   });
 });
 
 void describe("what the local profile changes in each release", () => {
-  void test("pipeline: its three webhook configurations and six conversion-webhook CRDs", () => {
+  const ports = localWebhookPorts(0);
+
+  void test("pipeline: its webhook Service, three webhook configurations and six conversion-webhook CRDs", () => {
     const upstream = loadManifest("tekton-pipeline", "release.yaml");
     const diff = changedObjects(
       renderPipelines(upstream, pipelinesSettings({})),
-      renderPipelines(upstream, pipelinesSettings({ profile: "local" })),
+      renderPipelines(upstream, pipelinesSettings({ profile: "local", localWebhookPorts: ports })),
     );
     assert.deepEqual(diff, [
+      "/Service/tekton-pipelines/tekton-pipelines-webhook",
       webhook("MutatingWebhookConfiguration", "webhook.pipeline.tekton.dev"),
       webhook("ValidatingWebhookConfiguration", "config.webhook.pipeline.tekton.dev"),
       webhook("ValidatingWebhookConfiguration", "validation.webhook.pipeline.tekton.dev"),
@@ -126,12 +151,13 @@ void describe("what the local profile changes in each release", () => {
     ]);
   });
 
-  void test("triggers: its three webhook configurations; interceptors: nothing", () => {
+  void test("triggers: its webhook Service and three webhook configurations; interceptors: nothing", () => {
     const release = loadManifest("tekton-triggers", "release.yaml");
     const interceptors = loadManifest("tekton-triggers", "interceptors.yaml");
     const cloud = renderTriggers(release, interceptors, "cloud");
-    const local = renderTriggers(release, interceptors, "local");
+    const local = renderTriggers(release, interceptors, "local", ports);
     assert.deepEqual(changedObjects(cloud.release, local.release), [
+      "/Service/tekton-pipelines/tekton-triggers-webhook",
       webhook("MutatingWebhookConfiguration", "webhook.triggers.tekton.dev"),
       webhook("ValidatingWebhookConfiguration", "config.webhook.triggers.tekton.dev"),
       webhook("ValidatingWebhookConfiguration", "validation.webhook.triggers.tekton.dev"),
@@ -139,17 +165,13 @@ void describe("what the local profile changes in each release", () => {
     assert.deepEqual(changedObjects(cloud.interceptors, local.interceptors), []);
   });
 
-  void test("pipelines-as-code: its webhook configuration, and our Ingress when a host is set", () => {
+  void test("pipelines-as-code: only our Ingress when a host is set (its webhook is not run locally)", () => {
     const upstream = loadManifest("pipelines-as-code", "release.k8s.yaml");
     const render = (profile: "cloud" | "local") =>
       renderPipelinesAsCode(upstream, { profile, ingressHost: "pac.example.com" }).rest;
-    assert.deepEqual(
-      changedObjects(render("cloud"), render("local")),
-      [
-        webhook("ValidatingWebhookConfiguration", "validation.pipelinesascode.tekton.dev"),
-        "networking.k8s.io/Ingress/pipelines-as-code/pipelines-as-code-controller",
-      ].sort(),
-    );
+    assert.deepEqual(changedObjects(render("cloud"), render("local")), [
+      "networking.k8s.io/Ingress/pipelines-as-code/pipelines-as-code-controller",
+    ]);
   });
 
   void test("chains and Argo CD (both flavours): nothing", () => {

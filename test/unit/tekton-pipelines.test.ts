@@ -29,6 +29,7 @@ void describe("settings", () => {
   void test("defaults match the documented ones", () => {
     assert.deepEqual(base, {
       profile: "cloud",
+      localWebhookPorts: {},
       featureFlags: {},
       defaults: {},
       threadsPerController: 2,

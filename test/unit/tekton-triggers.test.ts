@@ -38,7 +38,12 @@ void describe("renderTriggers", () => {
 void describe("Triggers component (mocks)", () => {
   const provider = new k8s.Provider("cluster", { kubeconfig: "{}" });
   const pipelines = new Pipelines("tekton", { provider });
-  new Triggers("triggers", { provider, pipelines, profile: "local" });
+  new Triggers("triggers", {
+    provider,
+    pipelines,
+    profile: "local",
+    localWebhookPorts: { "tekton-triggers-webhook": 18184 },
+  });
 
   void test("ordering: Pipelines → release → interceptors", async () => {
     await settle();
@@ -55,7 +60,14 @@ void describe("Triggers component (mocks)", () => {
     const objs = resources.find((x) => x.name === "triggers-release")?.inputs.objs as K8sObject[];
     const hooks = objs.filter((o) => o.kind.endsWith("WebhookConfiguration"));
     assert.equal(hooks.length, 3);
+    // The real webhook process answers locally: upstream's failurePolicy stays, the port is the local one.
     for (const h of hooks)
-      for (const w of h.webhooks as { failurePolicy: string }[]) assert.equal(w.failurePolicy, "Ignore");
+      for (const w of h.webhooks as {
+        failurePolicy: string;
+        clientConfig: { service: { port: number } };
+      }[]) {
+        assert.equal(w.failurePolicy, "Fail");
+        assert.equal(w.clientConfig.service.port, 18184);
+      }
   });
 });
