@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The local multi-region environment, all on 127.0.0.1:
-#   local/env.sh start    kcp (cache server, root shard, one shard per region, front-proxy) and one kwok
-#                         cluster per region; writes $PIPELINE_SERVICE_LOCAL_DIR/env.json. Idempotent.
-#   local/env.sh status   health of every part (exit 1 if any part is down)
+#   local/env.sh start    kcp (cache server, root shard, one shard per region, front-proxy), one kwok
+#                         cluster per region, PostgreSQL (one database per region), and one supervisor per
+#                         region for its real Tekton processes (local/supervisor.ts); writes
+#                         $PIPELINE_SERVICE_LOCAL_DIR/env.json. Idempotent.
+#   local/env.sh status   health of every part and process (exit 1 if any part is down)
 #   local/env.sh stop     stops every process (data kept; start resumes it)
 #   local/env.sh destroy  stop, then delete all local data
 # Regions: LOCAL_REGIONS (default "local-east local-west"); the first one is home (hosts the kcp root).
@@ -16,8 +18,11 @@ export KWOK_WORKDIR=$DIR/kwok
 read -r -a REGIONS <<<"${LOCAL_REGIONS:-local-east local-west}"
 KCP_FRONT_PROXY=https://127.0.0.1:6443
 KCP_ADMIN_KUBECONFIG=$KCP_DIR/.kcp/admin.kubeconfig
-# Kube API ports of the regions' clusters (kcp uses 6443-6450, 2379-2390, 7444+, 8010-8012).
+# Kube API ports of the regions' clusters (kcp uses 6443-6450, 2379-2390, 7444+, 8010-8012). The regions'
+# Tekton processes use 18000 + 100 × region index and up (local/processes.ts), PostgreSQL 15432.
 API_PORT_BASE=32100
+PG_PORT=15432
+PG_DIR=$DIR/postgres
 
 log() { printf '[local] %s\n' "$*" >&2; }
 die() { printf '[local] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -25,7 +30,9 @@ die() { printf '[local] ERROR: %s\n' "$*" >&2; exit 1; }
 need_tools() {
   local t
   for t in kcp kcp-front-proxy cache-server sharded-test-server kwokctl kwok kube-apiserver \
-    kube-controller-manager kube-scheduler kubectl etcd; do
+    kube-controller-manager kube-scheduler kubectl etcd api-syncagent tekton-pipelines-controller \
+    tekton-pipelines-webhook tekton-events-controller tekton-pipelines-resolvers tekton-results-api \
+    tekton-results-watcher tekton-chains-controller tekton-triggers-controller tekton-triggers-webhook; do
     [[ -x "$PROJECT_DIR/.tools/bin/$t" ]] || die "missing tool $t: run tools/build.sh first"
   done
 }
@@ -80,6 +87,8 @@ start_cluster() {
   local region=$1 idx port cfg
   idx=$(region_index "$region"); port=$((API_PORT_BASE + idx))
   if [[ -f "$(cluster_kubeconfig "$region")" ]]; then
+    grep -qs tekton-pod-complete "$KWOK_WORKDIR/clusters/$region/kwok.yaml" \
+      || die "cluster $region was created without the Tekton pod stages: run local/env.sh destroy, then start"
     if kubectl --kubeconfig "$(cluster_kubeconfig "$region")" get --raw /readyz >/dev/null 2>&1; then
       log "cluster $region: already running"
     else
@@ -105,7 +114,17 @@ options:
   kwokControllerBinary: $(command -v kwok)
   etcdBinary: $(command -v etcd)
 EOF
-    kwokctl create cluster --name "$region" --config "$cfg" --disable-qps-limits --wait 5m >"$DIR/kwokctl-$region.log" 2>&1 \
+    # kwokctl keeps its default Stages only when a config holds none, so ours (Tekton step pods finish)
+    # come with kwok's defaults, read from the kwok module the toolchain was built from.
+    local stages=() s kwok_dir
+    kwok_dir=$(cd "$PROJECT_DIR/tools/go/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok) \
+      || die "the kwok module is not in the Go module cache: run tools/build.sh kwok"
+    for s in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+      pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+      stages+=(--config "$kwok_dir/kustomize/stage/$s.yaml")
+    done
+    kwokctl create cluster --name "$region" --config "$cfg" "${stages[@]}" --config "$PROJECT_DIR/local/stages/tekton-pods.yaml" \
+      --disable-qps-limits --wait 5m >"$DIR/kwokctl-$region.log" 2>&1 \
       || { tail -n 20 "$DIR/kwokctl-$region.log" >&2; die "cluster $region failed to start"; }
   fi
   add_nodes "$region"
@@ -174,6 +193,76 @@ EOF
   done | kubectl --kubeconfig "$(cluster_kubeconfig "$region")" apply -f - >/dev/null
 }
 
+# PostgreSQL for Tekton Results: one server on loopback, one database per region (the local stacks point
+# database.kind external at it). Debian's server binaries; trust authentication on 127.0.0.1 only.
+pg_bin() { local d; for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/postgres" ]] && echo "$d"; done | sort -V | tail -1; }
+as_pg() { if (( EUID == 0 )); then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+pg_database() { echo "tekton_results_${1//-/_}"; }
+
+start_postgres() {
+  local bin region db
+  bin=$(pg_bin); [[ -n "$bin" ]] || die "PostgreSQL server binaries not found: run scripts/install.sh"
+  if ! pg_ready; then
+    if [[ ! -f "$PG_DIR/PG_VERSION" ]]; then
+      log "postgres: initializing $PG_DIR"
+      mkdir -p "$PG_DIR"; (( EUID == 0 )) && chown postgres: "$PG_DIR"; chmod 700 "$PG_DIR"
+      as_pg "$bin/initdb" -D "$PG_DIR" --auth=trust -U postgres >"$DIR/postgres-initdb.log" 2>&1 \
+        || { tail -n 20 "$DIR/postgres-initdb.log" >&2; die "initdb failed"; }
+    fi
+    log "postgres: starting on 127.0.0.1:$PG_PORT"
+    as_pg "$bin/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+      || { tail -n 20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start"; }
+  else
+    log "postgres: already running"
+  fi
+  for region in "${REGIONS[@]}"; do
+    db=$(pg_database "$region")
+    if [[ -z "$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'")" ]]; then
+      psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
+    fi
+  done
+}
+
+stop_postgres() {
+  [[ -f "$PG_DIR/postmaster.pid" ]] || return 0
+  log "postgres: stopping"
+  as_pg "$(pg_bin)/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# One supervisor per region runs its real Tekton processes (local/supervisor.ts) in its own process group.
+supervisor_pid() { local f="$DIR/run/$1/supervisor.pid"; [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
+start_supervisor() {
+  local region=$1
+  if supervisor_pid "$region" >/dev/null; then log "processes $region: supervisor already running"; return; fi
+  mkdir -p "$DIR/run/$region"
+  (( EUID == 0 )) || log "processes $region: WARNING: not root; the processes' private mount namespaces need root"
+  setsid nohup node --import tsx "$PROJECT_DIR/local/supervisor.ts" "$region" >>"$DIR/run/$region/supervisor.log" 2>&1 &
+  echo $! >"$DIR/run/$region/supervisor.pid"
+  log "processes $region: supervisor started (they start once the stack has applied their Deployments)"
+}
+stop_supervisor() {
+  local region=$1 pid
+  pid=$(supervisor_pid "$region") || return 0
+  log "processes $region: stopping"
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$DIR/run/$region/supervisor.pid"
+}
+# One line per process: name, state, detail (status.json written by the supervisor).
+supervisor_status() {
+  local region=$1 f="$DIR/run/$1/status.json"
+  [[ -f "$f" ]] || { echo "  (no status yet)"; return; }
+  node -e '
+    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const [n, p] of Object.entries(s.processes)) {
+      const d = p.state === "running" ? `pid ${p.pid} since ${p.since}` : p.state === "waiting" ? `for ${p.for.join(", ")}` : `exit ${p.exitCode}, restart at ${p.until}`;
+      console.log(`  ${n.padEnd(22)} ${p.state.padEnd(8)} ${d}${p.restarts ? ` (${p.restarts} restarts)` : ""}`);
+    }' "$f"
+}
+
 write_env_json() {
   local i region first=1
   {
@@ -198,7 +287,9 @@ cmd_start() {
   start_kcp
   label_shards
   for region in "${REGIONS[@]}"; do start_cluster "$region"; done
+  start_postgres
   write_env_json
+  for region in "${REGIONS[@]}"; do start_supervisor "$region"; done
   log "ready in $((SECONDS - start)) s: $DIR/env.json"
 }
 
@@ -215,15 +306,24 @@ cmd_status() {
       ready=$(kubectl --kubeconfig "$kc" get nodes --no-headers 2>/dev/null | grep -c ' Ready' || true)
       printf '%-12s up    %s (%s/3 nodes Ready)\n' "$region" "$(kubectl --kubeconfig "$kc" config view -o jsonpath='{.clusters[0].cluster.server}')" "$ready"
       (( ready == 3 )) || bad=1
+      if supervisor_pid "$region" >/dev/null; then
+        printf '%-12s processes (supervisor pid %s):\n' "$region" "$(supervisor_pid "$region")"
+        supervisor_status "$region"
+      else
+        printf '%-12s processes: supervisor down\n' "$region"; bad=1
+      fi
     else
       printf '%-12s down\n' "$region"; bad=1
     fi
   done
+  if pg_ready; then echo "postgres     up    127.0.0.1:$PG_PORT"; else echo "postgres     down"; bad=1; fi
   return "$bad"
 }
 
 cmd_stop() {
   local region pid
+  for region in "${REGIONS[@]}"; do stop_supervisor "$region"; done
+  stop_postgres
   for region in "${REGIONS[@]}"; do
     if [[ -d "$KWOK_WORKDIR/clusters/$region" ]]; then
       log "cluster $region: stopping"
@@ -238,8 +338,8 @@ cmd_stop() {
   fi
   rm -f "$KCP_DIR/pid"
   # Nothing of ours may survive: report any leftover process started from our tools.
-  if pgrep -f "$PROJECT_DIR/.tools/bin/" >/dev/null; then
-    log "leftover processes:"; pgrep -af "$PROJECT_DIR/.tools/" >&2 || true; return 1
+  if pgrep -f "$PROJECT_DIR/(.tools/bin/|local/supervisor.ts)" >/dev/null; then
+    log "leftover processes:"; pgrep -af "$PROJECT_DIR/(.tools/bin/|local/supervisor.ts)" >&2 || true; return 1
   fi
   log "stopped"
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently: npm packages from the lockfile (no install
-# scripts: the @pulumi/* ones try to download plugins) and the pinned Go-built toolchain.
+# scripts: the @pulumi/* ones try to download plugins), the PostgreSQL server the local regions' Tekton
+# Results store into (Debian's package, when missing) and the pinned Go-built toolchain.
+#   scripts/install.sh            everything
+#   scripts/install.sh --npm-only the npm packages only (what the fast tests need)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
@@ -10,5 +13,14 @@ if [[ ! -f node_modules/.installed-$lock_hash ]]; then
   echo "[install] npm ci (from package-lock.json)" >&2
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   touch "node_modules/.installed-$lock_hash"
+fi
+[[ "${1:-}" == --npm-only ]] && exit 0
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; then
+  if (( EUID == 0 )) && command -v apt-get >/dev/null; then
+    echo "[install] PostgreSQL server (Debian package postgresql)" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "[install] the PostgreSQL server is missing: install Debian's postgresql package (as root)" >&2; exit 1
+  fi
 fi
 tools/build.sh
