@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The project's test command (CI runs exactly this): installs/reuses everything, then
 #   fast:  type-check, lint, unit tests (mocks) and policy tests, with coverage
-#   slow:  the local environment (kcp + kwok clusters) and the integration tests against it
-# and closes with one "N passed, N failed" line. FAST_ONLY=1 skips the slow part.
+#   slow:  the local environment (kcp, kwok clusters, PostgreSQL, the regions' Tekton processes), then
+#          1. integration tests that bring their own stacks and backends (test/integration/);
+#          2. the main job (scripts/up.sh's rollout of every local region stack: a no-op when up.sh already
+#             ran), the end-to-end tests against those regions (test/e2e/), and a preview of every local
+#             stack that must show no changes, so the tests leave the user's deployment as they found it
+# and closes with one "N passed, N failed" line. FAST_ONLY=1 skips the slow part (and needs no Go build).
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$PROJECT_DIR"
-scripts/install.sh || exit 1
+# The fast tests need only the npm packages; the slow ones need the whole toolchain.
+if [[ "${FAST_ONLY:-}" == 1 ]]; then scripts/install.sh --npm-only || exit 1; else scripts/install.sh || exit 1; fi
 
 passed=0 failed=0
 # run_node_tests LABEL FILES...: node's test runner; adds its pass/fail counts to the totals.
@@ -39,8 +44,14 @@ if [[ "${FAST_ONLY:-}" != 1 ]]; then
   if local/env.sh status >/dev/null 2>&1; then started_env=0; else started_env=1; fi
   check "local environment start (kcp + kwok clusters)" local/env.sh start
   check "local environment status" local/env.sh status
-  run_node_tests "integration tests (local environment)" \
+  run_node_tests "integration tests (their own stacks and backends)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
+  check "the main job: pulumi up of every local region stack (ops/rollout.ts --local)" \
+    node --import tsx ops/rollout.ts --local --yes
+  run_node_tests "end-to-end tests (the local regions the main job deployed)" \
+    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/e2e/*.test.ts
+  check "the local stacks are as the main job left them (preview: no changes)" \
+    node --import tsx ops/preview.ts --local --expect-no-changes
   if (( started_env )); then check "local environment stop (no process left)" local/env.sh stop; fi
 fi
 

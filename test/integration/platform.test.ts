@@ -2,7 +2,10 @@
 // project's own commands: rollout (pulumi up with the policy pack) → every Deployment of ours Available;
 // preview-all report → no changes, no mandatory violation; one Tekton feature flag changed → exactly one
 // update; destroy → none of our objects left (checked with kubectl). A backend of its own keeps the
-// developer's stacks untouched.
+// developer's stacks untouched, and the test runs only on a region cluster no other stack has deployed to:
+// after scripts/up.sh the user's own local-east stack owns that cluster, and an up from another backend would
+// fight it (and its destroy would delete the user's objects), so the test skips, saying why. scripts/test.sh
+// runs it before the main job, so CI (a fresh environment) always runs it.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,10 +21,24 @@ const OUR_NAMESPACES = [
   "tekton-chains",
   "pipelines-as-code",
   "argocd",
-  "tekton-results-db",
+  "kcp-syncagent",
 ];
 
-describe(`platform on ${STACK}`, () => {
+/** Why the region's cluster cannot be used by this test, if it cannot: another stack's objects are there. */
+function clusterInUse(): string | undefined {
+  const region = localEnv().regions.find((r) => r.name === STACK);
+  if (!region) return undefined;
+  const ns = kubectlGet(region.kubeconfig, ["namespace", "tekton-pipelines", "-o", "name"]);
+  return ns
+    ? `the ${STACK} cluster is in use by another stack (namespace tekton-pipelines exists, e.g. from scripts/up.sh); ` +
+        "this test needs an empty region cluster and never touches another stack's objects"
+    : undefined;
+}
+
+const inUse = clusterInUse();
+if (inUse) console.log(`skipping the platform test: ${inUse}`);
+
+describe(`platform on ${STACK}`, { skip: inUse }, () => {
   const env = localEnv();
   const region = env.regions.find((r) => r.name === STACK);
   assert.ok(region, `${STACK} is not a region of the local environment`);
@@ -76,17 +93,6 @@ describe(`platform on ${STACK}`, () => {
     assert.deepEqual(
       unavailable.map((d) => `${d.metadata.namespace}/${d.metadata.name}`),
       [],
-    );
-    assert.equal(
-      kubectlGet(kubeconfig, [
-        "statefulset",
-        "tekton-results-postgres",
-        "-n",
-        "tekton-results-db",
-        "-o",
-        "jsonpath={.status.readyReplicas}",
-      ]),
-      "1",
     );
   });
 

@@ -278,17 +278,18 @@ describe("project environment", () => {
 describe("rollout waves", () => {
   const fleet = ["aws-eu-west-1", "aws-us-east-1", "azure-westeurope", "local-east", "local-west"];
 
-  it("the shipped ops/waves.json: canaries first, then every other stack", () => {
+  it("the shipped ops/waves.json: home regions first, then canaries, then every other stack", () => {
     const waves = planWaves(fleet, readWavesFile(path.join(PROJECT_DIR, "ops/waves.json")));
     assert.deepEqual(waves, [
+      { name: "home", stacks: ["aws-us-east-1", "local-east"] },
       { name: "canary", stacks: ["aws-eu-west-1", "local-west"] },
-      { name: "rest", stacks: ["aws-us-east-1", "azure-westeurope", "local-east"] },
+      { name: "rest", stacks: ["azure-westeurope"] },
     ]);
     assert.deepEqual(
       planWaves(["local-east", "local-west"], readWavesFile(path.join(PROJECT_DIR, "ops/waves.json"))),
       [
+        { name: "home", stacks: ["local-east"] },
         { name: "canary", stacks: ["local-west"] },
-        { name: "rest", stacks: ["local-east"] },
       ],
     );
   });
