@@ -14,3 +14,5 @@ export const kcp = outputs.kcp;
 export const tenants = outputs.tenants;
 /** The region's Tekton APIExport on kcp. */
 export const tektonExport = outputs.tektonExport;
+/** Public half of the Chains signing key (PEM): verifies the signatures Chains writes on TaskRuns. */
+export const chainsPublicKeyPem = outputs.chainsPublicKeyPem;

@@ -94,6 +94,7 @@ start_cluster() {
     else
       log "cluster $region: resuming"
       kwokctl start cluster --name "$region" >&2
+      renew_node_leases "$region"
     fi
   else
     log "cluster $region: creating (etcd, kube-apiserver, controller-manager, scheduler, kwok controller)"
@@ -129,6 +130,20 @@ EOF
   fi
   add_nodes "$region"
   add_storage "$region"
+}
+
+# A resumed kwok controller does not take over the node leases its previous run held (it tries to create
+# them once and gives up), so it would leave every new pod Pending until they expire. Delete them and restart
+# the controller, which then creates them afresh.
+renew_node_leases() {
+  local region=$1 kc pidf
+  kc=$(cluster_kubeconfig "$region"); pidf="$KWOK_WORKDIR/clusters/$region/pids/kwok-controller.pid"
+  kubectl --kubeconfig "$kc" get --raw /readyz >/dev/null 2>&1 || return 0
+  [[ -n "$(kubectl --kubeconfig "$kc" get lease -n kube-node-lease -o name 2>/dev/null)" ]] || return 0
+  kill "$(cat "$pidf")" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.5; done
+  kubectl --kubeconfig "$kc" delete lease -n kube-node-lease --all >/dev/null
+  kwokctl start cluster --name "$region" >/dev/null 2>&1
 }
 
 # kwok has no volume provisioner, so each cluster gets a default StorageClass backed by a pool of static
