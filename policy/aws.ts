@@ -10,7 +10,16 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { configOf, isOpenCidr, isUnknown, knownStrings, maybeJson, read, referencedResources } from "./util";
+import {
+  cannotJudgeYet,
+  configOf,
+  isOpenCidr,
+  judgeStrings,
+  judged,
+  maybeJson,
+  read,
+  referencedResources,
+} from "./util";
 
 const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
@@ -60,7 +69,11 @@ const tagsSchema: PolicyConfigSchema = {
     requiredKeys: {
       type: "array",
       items: { type: "string" },
-      default: ["pipeline-service/region"],
+      // What the program actually applies: every resource gets the stack's pipeline-service:tags
+      // (team, cost-center, environment in the shipped stacks). The former default,
+      // "pipeline-service/region", is set by nothing (no stack, component or provider defaultTags),
+      // which made this rule fire on every taggable resource of every stack.
+      default: ["team", "cost-center"],
       description:
         "Tag keys every taggable resource must carry (its own tags or the provider's defaultTags).",
     },
@@ -83,9 +96,14 @@ const tagsSchema: PolicyConfigSchema = {
         "aws:ec2/securityGroup:SecurityGroup",
         "aws:ec2/launchTemplate:LaunchTemplate",
         "aws:iam/role:Role",
+        "aws:iam/user:User",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         "aws:cloudwatch/logGroup:LogGroup",
       ],
-      description: "Type tokens the tag rule applies to (all of them accept `tags`).",
+      description:
+        "Type tokens the tag rule applies to (all of them accept `tags`); other AWS resources are judged when they have a tags input.",
     },
   },
 };
@@ -96,28 +114,38 @@ export const eksEndpointAccess: ResourceValidationPolicy = {
     "The EKS API endpoint is private, or public only to an allow-list that does not contain 0.0.0.0/0.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  validateResource: validateResourceOfType(eks.Cluster, (cluster, _args, reportViolation) => {
-    const vpc = read(() => cluster.vpcConfig);
-    if (!vpc) {
-      reportViolation("vpcConfig is not set, so AWS opens a public endpoint to 0.0.0.0/0.");
-      return;
-    }
-    // AWS defaults: public access on, to 0.0.0.0/0; private access off.
-    const publicAccess = read(() => vpc.endpointPublicAccess, true) ?? true;
-    const privateAccess = read(() => vpc.endpointPrivateAccess, true) ?? false;
-    if (publicAccess) {
-      if (isUnknown(() => vpc.publicAccessCidrs)) return;
-      const cidrs = knownStrings(() => vpc.publicAccessCidrs);
-      if (cidrs.length === 0) {
-        reportViolation("endpointPublicAccess is on without publicAccessCidrs (AWS then allows 0.0.0.0/0).");
+  validateResource: judged(
+    validateResourceOfType(eks.Cluster, (cluster, _args, reportViolation) => {
+      if (cannotJudgeYet("vpcConfig", () => cluster.vpcConfig)) return;
+      const vpc = cluster.vpcConfig;
+      if (!vpc) {
+        reportViolation("vpcConfig is not set, so AWS opens a public endpoint to 0.0.0.0/0.");
+        return;
       }
-      for (const c of cidrs.filter(isOpenCidr)) {
-        reportViolation(`publicAccessCidrs contains ${c}: list the networks that may reach the API.`);
+      const pub = cannotJudgeYet("vpcConfig.endpointPublicAccess", () => vpc.endpointPublicAccess);
+      const priv = cannotJudgeYet("vpcConfig.endpointPrivateAccess", () => vpc.endpointPrivateAccess);
+      if (pub || priv) return;
+      // AWS defaults: public access on, to 0.0.0.0/0; private access off.
+      const publicAccess = vpc.endpointPublicAccess ?? true;
+      const privateAccess = vpc.endpointPrivateAccess ?? false;
+      if (publicAccess) {
+        const cidrs = judgeStrings("vpcConfig.publicAccessCidrs", () => vpc.publicAccessCidrs);
+        if (!cidrs) return;
+        if (cidrs.values.length === 0 && cidrs.complete) {
+          reportViolation(
+            "endpointPublicAccess is on without publicAccessCidrs (AWS then allows 0.0.0.0/0).",
+          );
+        }
+        for (const c of cidrs.values.filter(isOpenCidr)) {
+          reportViolation(`publicAccessCidrs contains ${c}: list the networks that may reach the API.`);
+        }
+      } else if (!privateAccess) {
+        reportViolation(
+          "both endpointPublicAccess and endpointPrivateAccess are off: the API is unreachable.",
+        );
       }
-    } else if (!privateAccess) {
-      reportViolation("both endpointPublicAccess and endpointPrivateAccess are off: the API is unreachable.");
-    }
-  }),
+    }),
+  ),
 };
 
 export const eksSecretsEncryption: ResourceValidationPolicy = {
@@ -125,20 +153,23 @@ export const eksSecretsEncryption: ResourceValidationPolicy = {
   description: 'EKS clusters encrypt Kubernetes Secrets with a KMS key (encryptionConfig covers "secrets").',
   enforcementLevel: "mandatory",
   severity: "high",
-  validateResource: validateResourceOfType(eks.Cluster, (cluster, _args, reportViolation) => {
-    const enc = read(() => cluster.encryptionConfig);
-    if (!enc) {
-      reportViolation("encryptionConfig is not set: Secrets in etcd are not envelope-encrypted.");
-      return;
-    }
-    if (isUnknown(() => enc.resources)) return;
-    if (!knownStrings(() => enc.resources).includes("secrets")) {
-      reportViolation('encryptionConfig.resources does not include "secrets".');
-    }
-    // An unknown key ARN (a key created in this update) counts as set.
-    const keyArn = read(() => enc.provider?.keyArn, "(unknown)");
-    if (!keyArn) reportViolation("encryptionConfig.provider.keyArn is empty.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(eks.Cluster, (cluster, _args, reportViolation) => {
+      if (cannotJudgeYet("encryptionConfig", () => cluster.encryptionConfig)) return;
+      const enc = cluster.encryptionConfig;
+      if (!enc) {
+        reportViolation("encryptionConfig is not set: Secrets in etcd are not envelope-encrypted.");
+        return;
+      }
+      const resources = judgeStrings("encryptionConfig.resources", () => enc.resources);
+      if (resources && resources.complete && !resources.values.includes("secrets")) {
+        reportViolation('encryptionConfig.resources does not include "secrets".');
+      }
+      // A key created in this update has an unknown ARN in preview: cannot judge yet, not a pass.
+      if (cannotJudgeYet("encryptionConfig.provider.keyArn", () => enc.provider?.keyArn)) return;
+      if (!enc.provider?.keyArn) reportViolation("encryptionConfig.provider.keyArn is empty.");
+    }),
+  ),
 };
 
 export const eksControlPlaneLogging: ResourceValidationPolicy = {
@@ -147,33 +178,45 @@ export const eksControlPlaneLogging: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: loggingSchema,
-  validateResource: validateResourceOfType(eks.Cluster, (cluster, args, reportViolation) => {
-    const { requiredLogTypes } = configOf<{ requiredLogTypes: string[] }>(args, loggingSchema);
-    if (isUnknown(() => cluster.enabledClusterLogTypes)) return;
-    const enabled = knownStrings(() => cluster.enabledClusterLogTypes);
-    const missing = requiredLogTypes.filter((t) => !enabled.includes(t));
-    if (missing.length > 0) {
-      reportViolation(`enabledClusterLogTypes lacks ${missing.join(", ")}.`);
-    }
-  }),
+  validateResource: judged(
+    validateResourceOfType(eks.Cluster, (cluster, args, reportViolation) => {
+      const { requiredLogTypes } = configOf<{ requiredLogTypes: string[] }>(args, loggingSchema);
+      const enabled = judgeStrings("enabledClusterLogTypes", () => cluster.enabledClusterLogTypes);
+      if (!enabled) return;
+      const missing = requiredLogTypes.filter((t) => !enabled.values.includes(t));
+      if (missing.length > 0 && enabled.complete) {
+        reportViolation(`enabledClusterLogTypes lacks ${missing.join(", ")}.`);
+      }
+    }),
+  ),
 };
 
-/** The availability zones of the subnets a node group uses; `unresolved` counts subnets not in the stack. */
+/**
+ * The availability zones of the subnets a node group uses. `unresolved` counts subnets not in the
+ * stack (an existing VPC: no verdict); `pending` lists checks that would note an unknown (a subnet's
+ * zone, or a subnet list with no property dependencies) for when the verdict depends on them.
+ */
 function nodeGroupZones(
   all: readonly PolicyResource[],
   ng: PolicyResource,
-): { zones: string[]; unresolved: number } {
+): { zones: string[]; unresolved: number; pending: (() => boolean)[] } {
   const subnets = referencedResources(all, ng, "subnetIds", [SUBNET]);
   const zones = new Set<string>();
+  const pending: (() => boolean)[] = [];
   for (const s of subnets) {
-    const z = read(() => (s.props.availabilityZone ?? s.props.availabilityZoneId) as unknown);
-    if (typeof z === "string" && z !== "") zones.add(z);
+    const zone = () => (s.props.availabilityZone ?? s.props.availabilityZoneId) as unknown;
+    const z = read(zone, null);
+    if (z === null) pending.push(() => cannotJudgeYet(`subnet ${s.name}: availabilityZone`, zone));
+    else if (typeof z === "string" && z !== "") zones.add(z);
   }
-  // In preview the list may be unknown (-1): then trust its property dependencies, or give no verdict.
-  const total = read(() => (ng.props.subnetIds as unknown[] | undefined)?.length ?? 0, -1);
+  // In preview the list may be unknown (-1): then trust its property dependencies.
+  const list = () => (ng.props.subnetIds as unknown[] | undefined)?.length ?? 0;
+  const total = read(list, -1);
   const fromDeps = (ng.propertyDependencies.subnetIds ?? []).filter((d) => d.type === SUBNET).length;
-  const listed = total < 0 ? fromDeps || 1 : total;
-  return { zones: [...zones], unresolved: Math.max(0, listed - subnets.length) };
+  if (total < 0 && fromDeps === 0)
+    pending.push(() => cannotJudgeYet(`node group ${ng.name}: subnetIds`, list));
+  const listed = total < 0 ? fromDeps : total;
+  return { zones: [...zones], unresolved: Math.max(0, listed - subnets.length), pending };
 }
 
 export const eksNodeGroupsSpanZones: StackValidationPolicy = {
@@ -183,7 +226,7 @@ export const eksNodeGroupsSpanZones: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: zonesSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const { minZones } = configOf<{ minZones: number }>(args, zonesSchema);
     const groups = args.resources.filter((r) => r.type === NODE_GROUP);
     if (groups.length === 0) args.notApplicable("no EKS node groups in this stack");
@@ -199,21 +242,28 @@ export const eksNodeGroupsSpanZones: StackValidationPolicy = {
     for (const [key, { urn, groups: ngs }] of byCluster) {
       const zones = new Set<string>();
       let unresolved = 0;
+      const pending: (() => boolean)[] = [];
       for (const ng of ngs) {
         const z = nodeGroupZones(args.resources, ng);
         z.zones.forEach((x) => zones.add(x));
         unresolved += z.unresolved;
+        pending.push(...z.pending);
+      }
+      if (zones.size >= minZones) continue;
+      // Values still unknown in preview: cannot judge yet (reported), not a pass.
+      if (pending.length > 0) {
+        pending.forEach((note) => note());
+        continue;
       }
       // Subnets outside the stack (an existing VPC) cannot be judged here: no verdict then.
-      if (zones.size < minZones && unresolved === 0) {
-        const where = urn ? "" : ` (cluster ${key})`;
-        reportViolation(
-          `node groups ${ngs.map((n) => n.name).join(", ")}${where} span ${zones.size} zone(s) [${[...zones].sort().join(", ")}]; at least ${minZones} are required.`,
-          urn ?? ngs[0].urn,
-        );
-      }
+      if (unresolved > 0) continue;
+      const where = urn ? "" : ` (cluster ${key})`;
+      reportViolation(
+        `node groups ${ngs.map((n) => n.name).join(", ")}${where} span ${zones.size} zone(s) [${[...zones].sort().join(", ")}]; at least ${minZones} are required.`,
+        urn ?? ngs[0].urn,
+      );
     }
-  },
+  }),
 };
 
 export const rdsMultiAz: ResourceValidationPolicy = {
@@ -222,9 +272,12 @@ export const rdsMultiAz: ResourceValidationPolicy = {
     "RDS instances run Multi-AZ (a standby in another zone). Advisory: a region may accept a single-AZ database (database.multiAz: false).",
   enforcementLevel: "advisory",
   severity: "medium",
-  validateResource: validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
-    if (read(() => db.multiAz, true) !== true) reportViolation("multiAz is not true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
+      if (cannotJudgeYet("multiAz", () => db.multiAz)) return;
+      if (db.multiAz !== true) reportViolation("multiAz is not true.");
+    }),
+  ),
 };
 
 export const rdsStorageEncrypted: ResourceValidationPolicy = {
@@ -232,9 +285,12 @@ export const rdsStorageEncrypted: ResourceValidationPolicy = {
   description: "RDS instances encrypt their storage (storageEncrypted: true).",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateResource: validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
-    if (read(() => db.storageEncrypted, true) !== true) reportViolation("storageEncrypted is not true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
+      if (cannotJudgeYet("storageEncrypted", () => db.storageEncrypted)) return;
+      if (db.storageEncrypted !== true) reportViolation("storageEncrypted is not true.");
+    }),
+  ),
 };
 
 export const rdsBackupRetention: ResourceValidationPolicy = {
@@ -243,14 +299,16 @@ export const rdsBackupRetention: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: backupSchema,
-  validateResource: validateResourceOfType(rds.Instance, (db, args, reportViolation) => {
-    const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, backupSchema);
-    if (isUnknown(() => db.backupRetentionPeriod)) return;
-    const days = db.backupRetentionPeriod ?? 0; // AWS default for API-created instances: 0 or 1
-    if (days < minRetentionDays) {
-      reportViolation(`backupRetentionPeriod is ${days}; at least ${minRetentionDays} days are required.`);
-    }
-  }),
+  validateResource: judged(
+    validateResourceOfType(rds.Instance, (db, args, reportViolation) => {
+      const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, backupSchema);
+      if (cannotJudgeYet("backupRetentionPeriod", () => db.backupRetentionPeriod)) return;
+      const days = db.backupRetentionPeriod ?? 0; // AWS default for API-created instances: 0 or 1
+      if (days < minRetentionDays) {
+        reportViolation(`backupRetentionPeriod is ${days}; at least ${minRetentionDays} days are required.`);
+      }
+    }),
+  ),
 };
 
 export const rdsDeletionProtection: ResourceValidationPolicy = {
@@ -259,9 +317,12 @@ export const rdsDeletionProtection: ResourceValidationPolicy = {
     "RDS instances have deletionProtection on, so a mistaken replace or destroy cannot drop the database.",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateResource: validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
-    if (read(() => db.deletionProtection, true) !== true) reportViolation("deletionProtection is not true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
+      if (cannotJudgeYet("deletionProtection", () => db.deletionProtection)) return;
+      if (db.deletionProtection !== true) reportViolation("deletionProtection is not true.");
+    }),
+  ),
 };
 
 export const rdsNotPublic: ResourceValidationPolicy = {
@@ -269,75 +330,102 @@ export const rdsNotPublic: ResourceValidationPolicy = {
   description: "RDS instances are not publicly accessible.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  validateResource: validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
-    if (read(() => db.publiclyAccessible, false) === true) reportViolation("publiclyAccessible is true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(rds.Instance, (db, _args, reportViolation) => {
+      if (cannotJudgeYet("publiclyAccessible", () => db.publiclyAccessible)) return;
+      if (db.publiclyAccessible === true) reportViolation("publiclyAccessible is true.");
+    }),
+  ),
 };
 
-/** Reports every bucket in the stack for which no companion resource satisfies `ok`. */
+/** What a companion resource says about its bucket. */
+type Verdict = "ok" | "bad" | "unknown";
+
+/**
+ * Reports every bucket of the stack for which no companion resource (e.g. its
+ * BucketVersioning) judges "ok". Only the separate companion resources count: the deprecated inline
+ * arguments of a bucket are computed outputs of aws v7's Bucket (AWS encrypts every bucket by
+ * default, so the output always shows an encryption rule), which would pass every bucket. A companion
+ * whose bucket is unknown in preview (and has no property dependency), or whose settings are
+ * unknown, makes the affected buckets "cannot judge yet" instead of a violation or a pass.
+ */
 function eachBucketNeeds(
   all: readonly PolicyResource[],
   companionTypes: readonly string[],
-  ok: (companion: PolicyResource) => boolean,
-  inlineOk: (bucket: PolicyResource) => boolean,
+  judge: (companion: PolicyResource) => Verdict,
   report: (bucket: PolicyResource, found: boolean) => void,
 ): number {
   const buckets = all.filter((r) => BUCKETS.includes(r.type));
   const companions = all.filter((r) => companionTypes.includes(r.type));
+  const targets = new Map<PolicyResource, PolicyResource[]>();
+  const unlinked: PolicyResource[] = [];
+  for (const c of companions) {
+    const linked = referencedResources(all, c, "bucket", BUCKETS, ["bucket", "id"]);
+    targets.set(c, linked);
+    if (linked.length === 0 && read(() => c.props.bucket as unknown, null) === null) unlinked.push(c);
+  }
   for (const b of buckets) {
-    if (inlineOk(b)) continue;
-    const mine = companions.filter((c) =>
-      referencedResources(all, c, "bucket", BUCKETS, ["bucket", "id"]).some((x) => x.urn === b.urn),
-    );
-    if (!mine.some(ok)) report(b, mine.length > 0);
+    const mine = companions.filter((c) => (targets.get(c) ?? []).some((x) => x.urn === b.urn));
+    const verdicts = mine.map(judge);
+    if (verdicts.includes("ok")) continue;
+    if (verdicts.includes("unknown")) continue; // noted by judge
+    if (unlinked.length > 0) {
+      // One of them may be this bucket's: cannot judge yet.
+      for (const c of unlinked) cannotJudgeYet(`${c.type} ${c.name}: bucket`, () => c.props.bucket);
+      continue;
+    }
+    report(b, mine.length > 0);
   }
   return buckets.length;
 }
 
+const SSE_ALGORITHMS = ["AES256", "aws:kms", "aws:kms:dsse"];
+
 export const s3BucketEncryption: StackValidationPolicy = {
   name: "s3-bucket-encryption",
   description:
-    "Every S3 bucket has a BucketServerSideEncryptionConfiguration with a default encryption rule (AES256 or aws:kms).",
+    "Every S3 bucket has its own aws.s3.BucketServerSideEncryptionConfiguration (or V2) with a default encryption rule (AES256 or aws:kms); AWS's implicit default encryption does not count.",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const n = eachBucketNeeds(
       args.resources,
       SSE_CONFIGS,
       (c) => {
-        const rules = read(() => c.props.rules as unknown[] | undefined, [{}]) ?? [];
-        return rules.length > 0;
+        type Rule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } };
+        const rules = () => c.props.rules as Rule[] | undefined;
+        const algorithms = () =>
+          (rules() ?? []).map((r) => r.applyServerSideEncryptionByDefault?.sseAlgorithm);
+        if (cannotJudgeYet(`${c.name}: rules`, algorithms)) return "unknown";
+        return algorithms().some((a) => typeof a === "string" && SSE_ALGORITHMS.includes(a)) ? "ok" : "bad";
       },
-      // Deprecated inline form on the bucket itself still counts.
-      (b) => read(() => b.props.serverSideEncryptionConfiguration !== undefined, true),
       (b, found) =>
         reportViolation(
           found
-            ? `bucket ${b.name}: its encryption configuration has no rules.`
+            ? `bucket ${b.name}: its encryption configuration has no rule with applyServerSideEncryptionByDefault.sseAlgorithm ${SSE_ALGORITHMS.join(" or ")}.`
             : `bucket ${b.name} has no aws.s3.BucketServerSideEncryptionConfiguration.`,
           b.urn,
         ),
     );
     if (n === 0) args.notApplicable("no S3 buckets in this stack");
-  },
+  }),
 };
 
 export const s3BucketVersioning: StackValidationPolicy = {
   name: "s3-bucket-versioning",
   description:
-    "Every S3 bucket has versioning enabled (aws.s3.BucketVersioning with status Enabled), so overwrites and deletes can be undone.",
+    "Every S3 bucket has versioning enabled by its own aws.s3.BucketVersioning (or V2) with status Enabled, so overwrites and deletes can be undone.",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const n = eachBucketNeeds(
       args.resources,
       VERSIONINGS,
-      (c) =>
-        read(
-          () => (c.props.versioningConfiguration as { status?: string } | undefined)?.status,
-          "Enabled",
-        ) === "Enabled",
-      (b) => read(() => (b.props.versioning as { enabled?: boolean } | undefined)?.enabled, true) === true,
+      (c) => {
+        const status = () => (c.props.versioningConfiguration as { status?: string } | undefined)?.status;
+        if (cannotJudgeYet(`${c.name}: versioningConfiguration.status`, status)) return "unknown";
+        return status() === "Enabled" ? "ok" : "bad";
+      },
       (b, found) =>
         reportViolation(
           found
@@ -347,7 +435,7 @@ export const s3BucketVersioning: StackValidationPolicy = {
         ),
     );
     if (n === 0) args.notApplicable("no S3 buckets in this stack");
-  },
+  }),
 };
 
 const PAB_FLAGS = [
@@ -363,12 +451,15 @@ export const s3PublicAccessBlock: StackValidationPolicy = {
     "Every S3 bucket has a BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const n = eachBucketNeeds(
       args.resources,
       [PUBLIC_ACCESS_BLOCK],
-      (c) => PAB_FLAGS.every((f) => read(() => c.props[f] as unknown, true) === true),
-      () => false,
+      (c) => {
+        const flags = () => PAB_FLAGS.map((f) => c.props[f] as unknown);
+        if (cannotJudgeYet(`${c.name}: ${PAB_FLAGS.join(", ")}`, flags)) return "unknown";
+        return flags().every((v) => v === true) ? "ok" : "bad";
+      },
       (b, found) =>
         reportViolation(
           found
@@ -378,29 +469,36 @@ export const s3PublicAccessBlock: StackValidationPolicy = {
         ),
     );
     if (n === 0) args.notApplicable("no S3 buckets in this stack");
-  },
+  }),
 };
 
 export const awsRequiredTags: ResourceValidationPolicy = {
   name: "aws-required-tags",
   description:
-    "Taggable AWS resources carry the required tag keys, from their own tags or the provider's defaultTags. Advisory: tagging is for cost and ownership, not safety.",
+    "Taggable AWS resources carry the required tag keys (by default team and cost-center, as every stack's pipeline-service:tags sets them), from their own tags or the provider's defaultTags. Advisory: tagging is for cost and ownership, not safety.",
   enforcementLevel: "advisory",
   severity: "low",
   configSchema: tagsSchema,
-  validateResource: (args, reportViolation) => {
+  validateResource: judged((args, reportViolation) => {
     const cfg = configOf<{ requiredKeys: string[]; resourceTypes: string[] }>(args, tagsSchema);
-    if (!cfg.resourceTypes.includes(args.type)) args.notApplicable("not a taggable type on the list");
-    const keys = new Set<string>();
-    const own = read(() => args.props.tags as Record<string, unknown> | undefined);
-    if (own && typeof own === "object") Object.keys(own).forEach((k) => keys.add(k));
+    if (!args.type.startsWith("aws:")) args.notApplicable("not an AWS resource");
+    // Taggable: on the list, or it has a tags input (types not on the list that accept tags).
+    const hasTags = read(() => args.props.tags !== undefined, true);
+    if (!cfg.resourceTypes.includes(args.type) && !hasTags)
+      args.notApplicable("not a taggable type on the list, and no tags");
+    if (cfg.requiredKeys.length === 0) return;
+    if (cannotJudgeYet("tags", () => Object.keys(args.props.tags ?? {}))) return;
+    const keys = new Set<string>(Object.keys(args.props.tags ?? {}));
+    if (cfg.requiredKeys.every((k) => keys.has(k))) return;
     // The engine may hand provider inputs over JSON-encoded.
-    const defaults = maybeJson(read(() => args.provider?.props.defaultTags as unknown));
-    const parsed = maybeJson(read(() => (defaults as { tags?: unknown } | undefined)?.tags));
-    if (parsed && typeof parsed === "object") Object.keys(parsed).forEach((k) => keys.add(k));
+    if (cannotJudgeYet("the provider's defaultTags", () => args.provider?.props.defaultTags)) return;
+    const defaults = maybeJson(args.provider?.props.defaultTags as unknown);
+    const fromProvider = maybeJson(read(() => (defaults as { tags?: unknown } | undefined)?.tags));
+    if (fromProvider && typeof fromProvider === "object")
+      Object.keys(fromProvider).forEach((k) => keys.add(k));
     const missing = cfg.requiredKeys.filter((k) => !keys.has(k));
     if (missing.length > 0) reportViolation(`missing tag key(s): ${missing.join(", ")}.`);
-  },
+  }),
 };
 
 export const awsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [

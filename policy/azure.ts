@@ -9,7 +9,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { configOf, isOpenCidr, isUnknown, knownStrings, read } from "./util";
+import { cannotJudgeYet, configOf, isOpenCidr, judgeStrings, judged, read } from "./util";
 
 const zonesSchema: PolicyConfigSchema = {
   properties: {
@@ -34,9 +34,10 @@ function checkPoolZones(
   minZones: number,
   reportViolation: ReportViolation,
 ): void {
-  if (isUnknown(zones)) return;
-  const n = knownStrings(zones).length;
-  if (n < minZones) {
+  const list = judgeStrings(`node pool ${pool}: availabilityZones`, zones);
+  if (!list) return;
+  const n = list.values.length;
+  if (n < minZones && list.complete) {
     reportViolation(`node pool ${pool} spans ${n} availability zone(s); at least ${minZones} are required.`);
   }
 }
@@ -49,19 +50,25 @@ export const aksPoolsAcrossZones: ResourceValidationPolicy = {
   severity: "high",
   configSchema: zonesSchema,
   validateResource: [
-    validateResourceOfType(containerservice.ManagedCluster, (mc, args, reportViolation) => {
-      const { minZones } = configOf<{ minZones: number }>(args, zonesSchema);
-      const pools = read(() => mc.agentPoolProfiles) ?? [];
-      for (let i = 0; i < read(() => pools.length, 0); i++) {
-        const name = read(() => pools[i].name) ?? `#${i}`;
-        checkPoolZones(name, () => pools[i].availabilityZones, minZones, reportViolation);
-      }
-    }),
-    validateResourceOfType(containerservice.AgentPool, (pool, args, reportViolation) => {
-      const { minZones } = configOf<{ minZones: number }>(args, zonesSchema);
-      const name = read(() => pool.agentPoolName) ?? args.name;
-      checkPoolZones(name, () => pool.availabilityZones, minZones, reportViolation);
-    }),
+    judged(
+      validateResourceOfType(containerservice.ManagedCluster, (mc, args, reportViolation) => {
+        const { minZones } = configOf<{ minZones: number }>(args, zonesSchema);
+        if (cannotJudgeYet("agentPoolProfiles", () => mc.agentPoolProfiles?.length)) return;
+        const pools = mc.agentPoolProfiles ?? [];
+        for (let i = 0; i < pools.length; i++) {
+          if (cannotJudgeYet(`agentPoolProfiles[${i}]`, () => pools[i])) continue;
+          const name = read(() => pools[i].name) ?? `#${i}`;
+          checkPoolZones(name, () => pools[i].availabilityZones, minZones, reportViolation);
+        }
+      }),
+    ),
+    judged(
+      validateResourceOfType(containerservice.AgentPool, (pool, args, reportViolation) => {
+        const { minZones } = configOf<{ minZones: number }>(args, zonesSchema);
+        const name = read(() => pool.agentPoolName) ?? args.name;
+        checkPoolZones(name, () => pool.availabilityZones, minZones, reportViolation);
+      }),
+    ),
   ],
 };
 
@@ -71,17 +78,23 @@ export const aksEntraIdRbac: ResourceValidationPolicy = {
     "AKS clusters authenticate with Entra ID and authorize with Azure RBAC (aadProfile.managed and aadProfile.enableAzureRBAC).",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
-    if (isUnknown(() => mc.aadProfile)) return;
-    const aad = mc.aadProfile;
-    if (!aad) {
-      reportViolation("aadProfile is not set: the cluster does not use Entra ID.");
-      return;
-    }
-    if (read(() => aad.managed, true) !== true) reportViolation("aadProfile.managed is not true.");
-    if (read(() => aad.enableAzureRBAC, true) !== true)
-      reportViolation("aadProfile.enableAzureRBAC is not true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
+      if (cannotJudgeYet("aadProfile", () => mc.aadProfile)) return;
+      const aad = mc.aadProfile;
+      if (!aad) {
+        reportViolation("aadProfile is not set: the cluster does not use Entra ID.");
+        return;
+      }
+      if (!cannotJudgeYet("aadProfile.managed", () => aad.managed) && aad.managed !== true)
+        reportViolation("aadProfile.managed is not true.");
+      if (
+        !cannotJudgeYet("aadProfile.enableAzureRBAC", () => aad.enableAzureRBAC) &&
+        aad.enableAzureRBAC !== true
+      )
+        reportViolation("aadProfile.enableAzureRBAC is not true.");
+    }),
+  ),
 };
 
 export const aksLocalAccountsDisabled: ResourceValidationPolicy = {
@@ -90,10 +103,12 @@ export const aksLocalAccountsDisabled: ResourceValidationPolicy = {
     "AKS clusters disable local accounts, so the only way in is an Entra ID identity (no static cluster-admin kubeconfig).",
   enforcementLevel: "mandatory",
   severity: "high",
-  validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
-    if (read(() => mc.disableLocalAccounts, true) !== true)
-      reportViolation("disableLocalAccounts is not true.");
-  }),
+  validateResource: judged(
+    validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
+      if (cannotJudgeYet("disableLocalAccounts", () => mc.disableLocalAccounts)) return;
+      if (mc.disableLocalAccounts !== true) reportViolation("disableLocalAccounts is not true.");
+    }),
+  ),
 };
 
 export const aksApiServerAccess: ResourceValidationPolicy = {
@@ -102,21 +117,28 @@ export const aksApiServerAccess: ResourceValidationPolicy = {
     "The AKS API server is private, or public only to authorized IP ranges that do not contain 0.0.0.0/0.",
   enforcementLevel: "mandatory",
   severity: "critical",
-  validateResource: validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
-    if (isUnknown(() => mc.apiServerAccessProfile)) return;
-    const access = mc.apiServerAccessProfile;
-    if (read(() => access?.enablePrivateCluster, true) === true) return;
-    if (isUnknown(() => access?.authorizedIPRanges)) return;
-    const ranges = knownStrings(() => access?.authorizedIPRanges);
-    if (ranges.length === 0) {
-      reportViolation(
-        "the API server is public to every address: set enablePrivateCluster or authorizedIPRanges.",
+  validateResource: judged(
+    validateResourceOfType(containerservice.ManagedCluster, (mc, _args, reportViolation) => {
+      if (cannotJudgeYet("apiServerAccessProfile", () => mc.apiServerAccessProfile)) return;
+      const access = mc.apiServerAccessProfile;
+      if (cannotJudgeYet("apiServerAccessProfile.enablePrivateCluster", () => access?.enablePrivateCluster))
+        return;
+      if (access?.enablePrivateCluster === true) return;
+      const ranges = judgeStrings(
+        "apiServerAccessProfile.authorizedIPRanges",
+        () => access?.authorizedIPRanges,
       );
-    }
-    for (const r of ranges.filter(isOpenCidr)) {
-      reportViolation(`authorizedIPRanges contains ${r}: list the networks that may reach the API.`);
-    }
-  }),
+      if (!ranges) return;
+      if (ranges.values.length === 0 && ranges.complete) {
+        reportViolation(
+          "the API server is public to every address: set enablePrivateCluster or authorizedIPRanges.",
+        );
+      }
+      for (const r of ranges.values.filter(isOpenCidr)) {
+        reportViolation(`authorizedIPRanges contains ${r}: list the networks that may reach the API.`);
+      }
+    }),
+  ),
 };
 
 export const azurePostgresZoneRedundantHa: ResourceValidationPolicy = {
@@ -125,11 +147,14 @@ export const azurePostgresZoneRedundantHa: ResourceValidationPolicy = {
     "PostgreSQL flexible servers run zone-redundant high availability. Advisory: a region may accept a single-zone database (database.zoneRedundant: false).",
   enforcementLevel: "advisory",
   severity: "medium",
-  validateResource: validateResourceOfType(dbforpostgresql.Server, (server, _args, reportViolation) => {
-    const mode = read(() => server.highAvailability?.mode, "ZoneRedundant");
-    if (mode !== "ZoneRedundant")
-      reportViolation(`highAvailability.mode is ${mode ?? "not set"}, not ZoneRedundant.`);
-  }),
+  validateResource: judged(
+    validateResourceOfType(dbforpostgresql.Server, (server, _args, reportViolation) => {
+      if (cannotJudgeYet("highAvailability.mode", () => server.highAvailability?.mode)) return;
+      const mode = server.highAvailability?.mode;
+      if (mode !== "ZoneRedundant")
+        reportViolation(`highAvailability.mode is ${mode ?? "not set"}, not ZoneRedundant.`);
+    }),
+  ),
 };
 
 export const azurePostgresBackupRetention: ResourceValidationPolicy = {
@@ -138,17 +163,19 @@ export const azurePostgresBackupRetention: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: backupSchema,
-  validateResource: validateResourceOfType(dbforpostgresql.Server, (server, args, reportViolation) => {
-    const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, backupSchema);
-    if (isUnknown(() => server.backup?.backupRetentionDays)) return;
-    // Azure's default is 7 days when unset.
-    const days = server.backup?.backupRetentionDays ?? 7;
-    if (days < minRetentionDays) {
-      reportViolation(
-        `backup.backupRetentionDays is ${days}; at least ${minRetentionDays} days are required.`,
-      );
-    }
-  }),
+  validateResource: judged(
+    validateResourceOfType(dbforpostgresql.Server, (server, args, reportViolation) => {
+      const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, backupSchema);
+      if (cannotJudgeYet("backup.backupRetentionDays", () => server.backup?.backupRetentionDays)) return;
+      // Azure's default is 7 days when unset.
+      const days = server.backup?.backupRetentionDays ?? 7;
+      if (days < minRetentionDays) {
+        reportViolation(
+          `backup.backupRetentionDays is ${days}; at least ${minRetentionDays} days are required.`,
+        );
+      }
+    }),
+  ),
 };
 
 export const azurePolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [

@@ -1,30 +1,34 @@
-// Kubernetes policies for workloads and namespaces. They match on type tokens, so they apply as
-// well to the objects of a yaml.v2.ConfigGroup (its children register as ordinary resources such as
-// "kubernetes:apps/v1:Deployment") as to resources built with @pulumi/kubernetes classes.
-import * as corev1 from "@pulumi/kubernetes/core/v1";
-import { validateResourceOfType } from "@pulumi/policy";
+// Kubernetes policies for workloads and namespaces. They match on type tokens,
+// so they apply to resources built with @pulumi/kubernetes classes and to the children a
+// yaml/v2.ConfigGroup registers (e.g. "kubernetes:apps/v1:Deployment"); they also judge the objects
+// in a ConfigGroup's `objs` input, which are known before the group creates anything (and are all a
+// run under mocks ever sees). In a real update an object can thus be reported twice, on the group and
+// on its child; stack policies count each "Kind/namespace/name" once. Values unknown in preview are
+// reported as "cannot judge yet" (util.ts).
 import type {
   PolicyConfigSchema,
-  PolicyResource,
   ReportViolation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import {
+  CONFIG_GROUP,
   CONTROLLER_TYPES,
   WORKLOAD_TYPES,
+  cannotJudgeYet,
   configOf,
   containersOf,
   imageName,
   isExempt,
-  isUnknown,
-  objectKey,
+  judged,
+  kubernetesObjectsOf,
   parseImage,
   podSpecOf,
   read,
+  stackKubernetesObjects,
 } from "./util";
-import type { Container, PodSpec } from "./util";
+import type { Container, KubeObject, PodSpec } from "./util";
 
 const exemptionsProperty = {
   type: "array" as const,
@@ -36,26 +40,49 @@ const exemptionsProperty = {
 
 const exemptionsSchema: PolicyConfigSchema = { properties: { exemptions: exemptionsProperty } };
 
-/** Runs `check` on the pod spec of a workload that is not exempt; other types are not applicable. */
+/**
+ * A resource validation over the Kubernetes objects a resource stands for (itself, or its objs when it
+ * is a ConfigGroup), those of `types` that are not exempt. Not applicable when there are none.
+ */
+function forObjects(
+  types: readonly string[],
+  schema: PolicyConfigSchema | undefined,
+  check: (o: KubeObject, args: ResourceValidationArgs, report: ReportViolation) => void,
+) {
+  return judged((args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+    if (!types.includes(args.type) && args.type !== CONFIG_GROUP)
+      args.notApplicable("not a type this rule judges");
+    const all = kubernetesObjectsOf(args.type, args.props, args.name, args.urn);
+    if (!all) return; // objs unknown: noted
+    const objects = all.filter((o) => types.includes(o.type));
+    if (objects.length === 0) args.notApplicable("no objects of the types this rule judges");
+    const exemptions = schema ? configOf<{ exemptions: string[] }>(args, schema).exemptions : [];
+    const judgedObjects = objects.filter((o) => !isExempt(o.key, exemptions));
+    if (judgedObjects.length === 0) args.notApplicable(`${objects.map((o) => o.key).join(", ")} is exempt`);
+    for (const o of judgedObjects) check(o, args, reportViolation);
+  });
+}
+
+/** Runs `check` on the pod spec of each workload that is not exempt; other types are not applicable. */
 function forWorkload(
   types: readonly string[],
   schema: PolicyConfigSchema | undefined,
   check: (spec: PodSpec, key: string, args: ResourceValidationArgs, report: ReportViolation) => void,
 ) {
-  return (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
-    if (!types.includes(args.type)) args.notApplicable("not a pod-bearing workload");
-    const key = objectKey(args.type, args.props, args.name);
-    if (schema) {
-      const { exemptions } = configOf<{ exemptions: string[] }>(args, schema);
-      if (isExempt(key, exemptions)) args.notApplicable(`${key} is exempt`);
-    }
-    const spec = podSpecOf(args.type, args.props);
-    if (spec) check(spec, key, args, reportViolation);
-  };
+  return forObjects(types, schema, (o, args, report) => {
+    const spec = podSpecOf(o.type, o.props, o.key);
+    if (spec) check(spec, o.key, args, report);
+  });
 }
 
 function containerName(c: Container, i: number): string {
   return read(() => c.name) ?? `#${i}`;
+}
+
+/** The image of a container, or undefined when it has none or it is unknown (then noted). */
+function imageOf(c: Container, key: string, i: number): string | undefined {
+  if (cannotJudgeYet(`${key} container ${containerName(c, i)}: image`, () => c.image)) return undefined;
+  return typeof c.image === "string" && c.image !== "" ? c.image : undefined;
 }
 
 export const k8sImagePinned: ResourceValidationPolicy = {
@@ -65,9 +92,9 @@ export const k8sImagePinned: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: forWorkload(WORKLOAD_TYPES, undefined, (spec, key, _args, report) => {
-    containersOf(spec).forEach((c, i) => {
-      const image = read(() => c.image);
-      if (typeof image !== "string" || image === "") return;
+    containersOf(spec, undefined, key).forEach((c, i) => {
+      const image = imageOf(c, key, i);
+      if (!image) return;
       const ref = parseImage(image);
       if (ref.digest) return;
       if (!ref.tag)
@@ -111,9 +138,9 @@ export const k8sAllowedRegistries: ResourceValidationPolicy = {
   configSchema: registriesSchema,
   validateResource: forWorkload(WORKLOAD_TYPES, registriesSchema, (spec, key, args, report) => {
     const { allowedPrefixes } = configOf<{ allowedPrefixes: string[] }>(args, registriesSchema);
-    containersOf(spec).forEach((c, i) => {
-      const image = read(() => c.image);
-      if (typeof image !== "string" || image === "") return;
+    containersOf(spec, undefined, key).forEach((c, i) => {
+      const image = imageOf(c, key, i);
+      if (!image) return;
       const name = imageName(parseImage(image));
       if (!allowedPrefixes.some((p) => name.startsWith(p))) {
         report(`${key} container ${containerName(c, i)}: ${name} is not under an allowed registry prefix.`);
@@ -151,16 +178,22 @@ export const k8sContainerResources: ResourceValidationPolicy = {
   validateResource: forWorkload(CONTROLLER_TYPES, resourcesSchema, (spec, key, args, report) => {
     const cfg = configOf<{ requests: string[]; limits: string[] }>(args, resourcesSchema);
     // Ephemeral (debug) containers cannot declare resources.
-    containersOf(spec, ["containers", "initContainers"]).forEach((c, i) => {
-      if (isUnknown(() => c.resources)) return;
-      const requests = read(() => c.resources?.requests) ?? {};
-      const limits = read(() => c.resources?.limits) ?? {};
+    containersOf(spec, ["containers", "initContainers"], key).forEach((c, i) => {
+      const what = `${key} container ${containerName(c, i)}`;
+      if (
+        cannotJudgeYet(`${what}: resources`, () => [
+          Object.keys(c.resources?.requests ?? {}),
+          Object.keys(c.resources?.limits ?? {}),
+        ])
+      )
+        return;
+      const requests = c.resources?.requests ?? {};
+      const limits = c.resources?.limits ?? {};
       const missing = [
         ...cfg.requests.filter((r) => !(r in requests)).map((r) => `requests.${r}`),
         ...cfg.limits.filter((r) => !(r in limits)).map((r) => `limits.${r}`),
       ];
-      if (missing.length > 0)
-        report(`${key} container ${containerName(c, i)}: missing ${missing.join(", ")}.`);
+      if (missing.length > 0) report(`${what}: missing ${missing.join(", ")}.`);
     });
   }),
 };
@@ -172,10 +205,10 @@ export const k8sNoPrivileged: ResourceValidationPolicy = {
   severity: "critical",
   configSchema: exemptionsSchema,
   validateResource: forWorkload(WORKLOAD_TYPES, exemptionsSchema, (spec, key, _args, report) => {
-    containersOf(spec).forEach((c, i) => {
-      if (read(() => c.securityContext?.privileged) === true) {
-        report(`${key} container ${containerName(c, i)} is privileged.`);
-      }
+    containersOf(spec, undefined, key).forEach((c, i) => {
+      const what = `${key} container ${containerName(c, i)}`;
+      if (cannotJudgeYet(`${what}: securityContext.privileged`, () => c.securityContext?.privileged)) return;
+      if (c.securityContext?.privileged === true) report(`${what} is privileged.`);
     });
   }),
 };
@@ -187,11 +220,12 @@ export const k8sNoHostPath: ResourceValidationPolicy = {
   severity: "critical",
   configSchema: exemptionsSchema,
   validateResource: forWorkload(WORKLOAD_TYPES, exemptionsSchema, (spec, key, _args, report) => {
-    const volumes = read(() => spec.volumes) ?? [];
-    for (let i = 0; i < read(() => volumes.length, 0); i++) {
-      if (read(() => volumes[i].hostPath) !== undefined) {
-        report(`${key}: volume ${read(() => volumes[i].name) ?? `#${i}`} is a hostPath volume.`);
-      }
+    if (cannotJudgeYet(`${key}: volumes`, () => spec.volumes?.length)) return;
+    const volumes = spec.volumes ?? [];
+    for (let i = 0; i < volumes.length; i++) {
+      const name = read(() => volumes[i].name) ?? `#${i}`;
+      if (cannotJudgeYet(`${key}: volume ${name}`, () => volumes[i].hostPath)) continue;
+      if (volumes[i].hostPath !== undefined) report(`${key}: volume ${name} is a hostPath volume.`);
     }
   }),
 };
@@ -204,7 +238,8 @@ export const k8sNoHostNamespaces: ResourceValidationPolicy = {
   configSchema: exemptionsSchema,
   validateResource: forWorkload(WORKLOAD_TYPES, exemptionsSchema, (spec, key, _args, report) => {
     for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
-      if (read(() => spec[field]) === true) report(`${key}: ${field} is true.`);
+      if (cannotJudgeYet(`${key}: ${field}`, () => spec[field])) continue;
+      if (spec[field] === true) report(`${key}: ${field} is true.`);
     }
   }),
 };
@@ -247,10 +282,16 @@ const pdbSchema: PolicyConfigSchema = {
   },
 };
 
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
 
-function namespaceOf(r: PolicyResource): string {
-  return read(() => (r.props.metadata as { namespace?: string } | undefined)?.namespace) ?? "default";
+/** metadata.namespace of a namespaced object ("default" when unset); its name for a Namespace. */
+function namespaceOf(o: KubeObject): string {
+  const meta = () => o.props.metadata as { name?: string; namespace?: string } | undefined;
+  if (o.type === NAMESPACE) return read(() => meta()?.name) ?? o.key.slice(o.key.lastIndexOf("/") + 1);
+  return read(() => meta()?.namespace) ?? "default";
 }
 
 export const k8sPdbForReplicatedWorkloads: StackValidationPolicy = {
@@ -260,40 +301,43 @@ export const k8sPdbForReplicatedWorkloads: StackValidationPolicy = {
   enforcementLevel: "advisory",
   severity: "medium",
   configSchema: pdbSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const cfg = configOf<{ minReplicas: number; exemptions: string[] }>(args, pdbSchema);
-    const workloads = args.resources.filter(
-      (r) => r.type === "kubernetes:apps/v1:Deployment" || r.type === "kubernetes:apps/v1:StatefulSet",
-    );
+    const { objects } = stackKubernetesObjects(args.resources);
+    const workloads = objects.filter((o) => o.type === DEPLOYMENT || o.type === STATEFUL_SET);
     if (workloads.length === 0) args.notApplicable("no Deployments or StatefulSets in this stack");
-    const pdbs = args.resources.filter((r) => r.type === PDB);
+    const pdbs = objects.filter((o) => o.type === PDB);
     for (const w of workloads) {
-      const replicas = read(() => (w.props.spec as { replicas?: number } | undefined)?.replicas, -1) ?? 1;
-      if (replicas < cfg.minReplicas) continue; // -1: unknown in preview
-      const key = objectKey(w.type, w.props, w.name);
-      if (isExempt(key, cfg.exemptions)) continue;
-      const labels =
-        read(
-          () =>
-            (w.props.spec as { template?: { metadata?: { labels?: Record<string, string> } } })?.template
-              ?.metadata?.labels,
-        ) ?? {};
+      if (isExempt(w.key, cfg.exemptions)) continue;
+      const spec = () => w.props.spec as { replicas?: number } | undefined;
+      if (cannotJudgeYet(`${w.key}: spec.replicas`, () => spec()?.replicas)) continue;
+      const replicas = spec()?.replicas ?? 1;
+      if (replicas < cfg.minReplicas) continue;
+      const labelsOf = () =>
+        (w.props.spec as { template?: { metadata?: { labels?: Record<string, string> } } })?.template
+          ?.metadata?.labels;
+      if (cannotJudgeYet(`${w.key}: pod template labels`, () => Object.entries(labelsOf() ?? {}))) continue;
+      const labels = { ...(labelsOf() ?? {}) };
       const ns = namespaceOf(w);
+      let pending = false;
       const covered = pdbs.some((p) => {
         if (namespaceOf(p) !== ns) return false;
-        const selector = read(() => (p.props.spec as { selector?: LabelSelector } | undefined)?.selector, {});
-        return (
-          selector !== undefined && selector !== null && read(() => selectorMatches(selector, labels), true)
-        );
+        const selector = () => (p.props.spec as { selector?: LabelSelector } | undefined)?.selector;
+        if (cannotJudgeYet(`${p.key}: spec.selector`, () => JSON.stringify(selector()))) {
+          pending = true;
+          return false;
+        }
+        const s = selector();
+        return s !== undefined && s !== null && selectorMatches(s, labels);
       });
-      if (!covered) {
+      if (!covered && !pending) {
         reportViolation(
-          `${key} runs ${replicas} replicas without a PodDisruptionBudget selecting its pods.`,
+          `${w.key} runs ${replicas} replicas without a PodDisruptionBudget selecting its pods.`,
           w.urn,
         );
       }
     }
-  },
+  }),
 };
 
 const POD_SECURITY_LABEL = "pod-security.kubernetes.io/enforce";
@@ -321,12 +365,14 @@ export const k8sNamespacePodSecurity: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: namespaceSchema,
-  validateResource: validateResourceOfType(corev1.Namespace, (ns, args, reportViolation) => {
+  validateResource: forObjects([NAMESPACE], undefined, (ns, args, reportViolation) => {
     const cfg = configOf<{ allowedLevels: string[]; exemptNamespaces: string[] }>(args, namespaceSchema);
-    const name = read(() => ns.metadata?.name) ?? args.name;
+    const name = namespaceOf(ns);
     if (cfg.exemptNamespaces.includes(name)) return;
-    if (isUnknown(() => ns.metadata?.labels?.[POD_SECURITY_LABEL])) return;
-    const level = ns.metadata?.labels?.[POD_SECURITY_LABEL];
+    const label = () =>
+      (ns.props.metadata as { labels?: Record<string, string> } | undefined)?.labels?.[POD_SECURITY_LABEL];
+    if (cannotJudgeYet(`namespace ${name}: ${POD_SECURITY_LABEL} label`, label)) return;
+    const level = label();
     if (level === undefined) {
       reportViolation(`namespace ${name} has no ${POD_SECURITY_LABEL} label.`);
     } else if (!cfg.allowedLevels.includes(level)) {

@@ -9,15 +9,18 @@ import type {
 import {
   FAILURE_DOMAIN_TYPE,
   WORKLOAD_TYPES,
+  cannotJudgeYet,
   configOf,
   containersOf,
+  judged,
   normalizeRegion,
   parseImage,
   podSpecOf,
   read,
   stackCloudRegion,
+  stackKubernetesObjects,
 } from "./util";
-import type { Container } from "./util";
+import type { Container, KubeObject } from "./util";
 
 const PROJECT_PREFIX = "pipeline-service:";
 
@@ -107,18 +110,24 @@ const AZURE_REGIONAL = [
   "azure-native:operationalinsights:Workspace",
 ];
 
-function providerProp(r: PolicyResource, prop: string): string | undefined {
-  const v = read(() => r.provider?.props[prop] as unknown);
-  return typeof v === "string" && v !== "" ? v : undefined;
+/**
+ * Where a regional resource is placed: its own region/location, else its provider's; undefined when
+ * neither says. `unknown` when a value that decides it is unknown in preview (noted).
+ */
+function placementOf(r: PolicyResource): { where?: string; unknown: boolean } {
+  const prop = r.type.startsWith("aws:") ? "region" : "location";
+  if (cannotJudgeYet(`${r.type} ${r.name}: ${prop}`, () => r.props[prop])) return { unknown: true };
+  const own: unknown = r.props[prop];
+  if (typeof own === "string" && own !== "") return { where: own, unknown: false };
+  const provider = r.provider;
+  if (!provider) return { unknown: false };
+  if (cannotJudgeYet(`provider ${provider.name}: ${prop}`, () => provider.props[prop]))
+    return { unknown: true };
+  const v: unknown = provider.props[prop];
+  return { where: typeof v === "string" && v !== "" ? v : undefined, unknown: false };
 }
 
-/** Where a regional resource is placed, or undefined when neither it nor its provider says. */
-function placementOf(r: PolicyResource): string | undefined {
-  const prop = r.type.startsWith("aws:") ? "region" : "location";
-  const own = read(() => r.props[prop] as unknown);
-  if (typeof own === "string" && own !== "") return own;
-  return providerProp(r, prop);
-}
+const NO_REGION = "the stack's cloud region is not known (no cloudRegion config or FailureDomain output)";
 
 export const resourcesInStackRegion: StackValidationPolicy = {
   name: "resources-in-stack-region",
@@ -127,29 +136,34 @@ export const resourcesInStackRegion: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "critical",
   configSchema: regionSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const { cloudRegion } = configOf<{ cloudRegion?: string }>(args, regionSchema);
     const expected = stackCloudRegion(args, cloudRegion);
-    if (!expected)
-      return args.notApplicable(
-        "the stack's cloud region is not known (no cloudRegion config or FailureDomain output)",
-      );
-    const want = normalizeRegion(expected);
+    if (!expected.region) {
+      if (expected.unknown) return; // noted: cannot judge yet
+      return args.notApplicable(NO_REGION);
+    }
+    const want = normalizeRegion(expected.region);
     for (const r of args.resources) {
       if (!AWS_REGIONAL.includes(r.type) && !AZURE_REGIONAL.includes(r.type)) continue;
-      const where = placementOf(r);
+      const { where, unknown } = placementOf(r);
+      if (unknown) continue;
       if (where && normalizeRegion(where) !== want) {
-        reportViolation(`${r.type} ${r.name} is in ${where}, not in the stack's region ${expected}.`, r.urn);
+        reportViolation(
+          `${r.type} ${r.name} is in ${where}, not in the stack's region ${expected.region}.`,
+          r.urn,
+        );
         continue;
       }
       if (r.type === "aws:ec2/subnet:Subnet") {
-        const zone = read(() => r.props.availabilityZone as unknown);
+        if (cannotJudgeYet(`subnet ${r.name}: availabilityZone`, () => r.props.availabilityZone)) continue;
+        const zone: unknown = r.props.availabilityZone;
         if (typeof zone === "string" && zone !== "" && !normalizeRegion(zone).startsWith(want)) {
-          reportViolation(`subnet ${r.name} is in zone ${zone}, outside ${expected}.`, r.urn);
+          reportViolation(`subnet ${r.name} is in zone ${zone}, outside ${expected.region}.`, r.urn);
         }
       }
     }
-  },
+  }),
 };
 
 export const providersInStackRegion: StackValidationPolicy = {
@@ -159,21 +173,22 @@ export const providersInStackRegion: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "critical",
   configSchema: regionSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const { cloudRegion } = configOf<{ cloudRegion?: string }>(args, regionSchema);
     const providers = args.resources.filter(
       (r) => r.type === "pulumi:providers:aws" || r.type === "pulumi:providers:azure-native",
     );
     if (providers.length === 0) args.notApplicable("no aws or azure-native providers in this stack");
     const expected = stackCloudRegion(args, cloudRegion);
-    if (!expected)
-      return args.notApplicable(
-        "the stack's cloud region is not known (no cloudRegion config or FailureDomain output)",
-      );
+    if (!expected.region) {
+      if (expected.unknown) return; // noted: cannot judge yet
+      return args.notApplicable(NO_REGION);
+    }
     for (const p of providers) {
       const isAws = p.type === "pulumi:providers:aws";
       const prop = isAws ? "region" : "location";
-      const v = read(() => p.props[prop] as unknown, expected);
+      if (cannotJudgeYet(`provider ${p.name}: ${prop}`, () => p.props[prop])) continue;
+      const v: unknown = p.props[prop];
       if (typeof v !== "string" || v === "") {
         // An aws provider without a region takes AWS_REGION from whoever runs the update.
         if (isAws)
@@ -183,11 +198,14 @@ export const providersInStackRegion: StackValidationPolicy = {
           );
         continue;
       }
-      if (normalizeRegion(v) !== normalizeRegion(expected)) {
-        reportViolation(`provider ${p.name} points at ${v}, not at the stack's region ${expected}.`, p.urn);
+      if (normalizeRegion(v) !== normalizeRegion(expected.region)) {
+        reportViolation(
+          `provider ${p.name} points at ${v}, not at the stack's region ${expected.region}.`,
+          p.urn,
+        );
       }
     }
-  },
+  }),
 };
 
 const STATEFUL_TYPES = [
@@ -211,13 +229,14 @@ const protectSchema: PolicyConfigSchema = {
   },
 };
 
-/** An in-cluster PostgreSQL: a StatefulSet running a postgres image. */
+/** An in-cluster PostgreSQL: a StatefulSet running a postgres image (unknown images are noted). */
 function isPostgresStatefulSet(r: PolicyResource): boolean {
   if (r.type !== "kubernetes:apps/v1:StatefulSet") return false;
-  const spec = podSpecOf(r.type, r.props);
+  const spec = podSpecOf(r.type, r.props, `${r.type} ${r.name}`);
   if (!spec) return false;
-  return containersOf(spec, ["containers"]).some((c) => {
-    const image = read(() => c.image);
+  return containersOf(spec, ["containers"], `${r.type} ${r.name}`).some((c) => {
+    if (cannotJudgeYet(`${r.type} ${r.name}: image`, () => c.image)) return false;
+    const image: unknown = c.image;
     if (typeof image !== "string") return false;
     // library/postgres, bitnami/postgresql, cloudnative-pg/postgresql, …
     return /^postgres(ql)?$/.test(parseImage(image).repository.split("/").pop() ?? "");
@@ -231,11 +250,12 @@ export const statefulResourcesProtected: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "critical",
   configSchema: protectSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const { extraTypes } = configOf<{ extraTypes: string[] }>(args, protectSchema);
     // Local regions run with protect off on purpose, so `pulumi destroy` leaves a clean machine.
     const domain = args.resources.find((r) => r.type === FAILURE_DOMAIN_TYPE);
-    if (domain && read(() => domain.props.profile) === "local") {
+    if (domain && cannotJudgeYet(`${domain.name}: profile`, () => domain.props.profile)) return;
+    if (domain && domain.props.profile === "local") {
       args.notApplicable("local profile: protect is off so `pulumi destroy` can clean up");
       return;
     }
@@ -246,7 +266,7 @@ export const statefulResourcesProtected: StackValidationPolicy = {
     for (const r of stateful) {
       if (r.opts.protect !== true) reportViolation(`${r.type} ${r.name} is not protected.`, r.urn);
     }
-  },
+  }),
 };
 
 const tektonSchema: PolicyConfigSchema = {
@@ -262,66 +282,77 @@ const tektonSchema: PolicyConfigSchema = {
 
 const RELEASE_TAG = /^v\d+\.\d+\.\d+$/;
 
-/** Every string of a container that may name an image: image, args, command and env values. */
-function imageStrings(c: Container): string[] {
+/** Every string of a container that may name an image: image, args, command and env values (unknowns noted). */
+function imageStrings(c: Container, who: string): string[] {
   const out: string[] = [];
-  const push = (v: unknown) => {
+  const push = (what: string, f: () => unknown) => {
+    if (cannotJudgeYet(`${who}: ${what}`, f)) return;
+    const v = f();
     if (typeof v === "string") out.push(v);
   };
-  push(read(() => c.image));
-  for (const list of [read(() => c.args), read(() => c.command)]) {
-    for (let i = 0; i < read(() => list?.length ?? 0, 0); i++) push(read(() => list?.[i]));
+  push("image", () => c.image);
+  for (const field of ["args", "command"] as const) {
+    if (cannotJudgeYet(`${who}: ${field}`, () => c[field]?.length)) continue;
+    const list = c[field] ?? [];
+    for (let i = 0; i < list.length; i++) push(`${field}[${i}]`, () => list[i]);
   }
-  const env = read(() => c.env) ?? [];
-  for (let i = 0; i < read(() => env.length, 0); i++) push(read(() => env[i].value));
+  if (cannotJudgeYet(`${who}: env`, () => c.env?.length)) return out;
+  const env = c.env ?? [];
+  for (let i = 0; i < env.length; i++) push(`env[${i}].value`, () => env[i].value);
   return out;
+}
+
+/** Where to report an object: its own resource, or the ConfigGroup whose objs hold it. */
+function where(o: KubeObject): string {
+  return o.inConfigGroup ? `${o.key} (in a ConfigGroup's objs)` : o.key;
 }
 
 export const tektonImagesPinned: StackValidationPolicy = {
   name: "tekton-images-pinned",
   description:
-    "Tekton images (ghcr.io/tektoncd/…, in containers and in controller arguments such as -entrypoint-image) carry a vX.Y.Z release tag, and each Tekton component runs one version.",
+    "Tekton images (ghcr.io/tektoncd/…, in containers and in controller arguments such as -entrypoint-image, of Deployments and of the objects in yaml/v2 ConfigGroups) carry a vX.Y.Z release tag, and each Tekton component runs one version.",
   enforcementLevel: "mandatory",
   severity: "high",
   configSchema: tektonSchema,
-  validateStack: (args, reportViolation) => {
+  validateStack: judged((args, reportViolation) => {
     const { registries } = configOf<{ registries: string[] }>(args, tektonSchema);
     const pattern = new RegExp(
       `(?:${registries.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})[^\\s"',=]+`,
       "g",
     );
-    // component (e.g. "tektoncd/pipeline") -> tag -> first resource using it
-    const versions = new Map<string, Map<string, PolicyResource>>();
+    // component (e.g. "tektoncd/pipeline") -> tag -> first object using it
+    const versions = new Map<string, Map<string, KubeObject>>();
     let seen = 0;
-    for (const r of args.resources) {
-      if (!WORKLOAD_TYPES.includes(r.type)) continue;
-      const spec = podSpecOf(r.type, r.props);
+    const { objects, unknown } = stackKubernetesObjects(args.resources);
+    for (const o of objects) {
+      if (!WORKLOAD_TYPES.includes(o.type)) continue;
+      const spec = podSpecOf(o.type, o.props, o.key);
       if (!spec) continue;
-      for (const c of containersOf(spec)) {
-        for (const s of imageStrings(c)) {
+      for (const c of containersOf(spec, undefined, o.key)) {
+        for (const s of imageStrings(c, `${o.key} container ${read(() => c.name) ?? "?"}`)) {
           for (const ref of s.match(pattern) ?? []) {
             seen++;
             const img = parseImage(ref);
             if (!img.tag || !RELEASE_TAG.test(img.tag)) {
-              reportViolation(`${r.name}: ${ref} is not pinned to a vX.Y.Z release tag.`, r.urn);
+              reportViolation(`${where(o)}: ${ref} is not pinned to a vX.Y.Z release tag.`, o.urn);
               continue;
             }
             const component = img.repository.split("/").slice(0, 2).join("/");
-            const tags = versions.get(component) ?? new Map<string, PolicyResource>();
-            if (!tags.has(img.tag)) tags.set(img.tag, r);
+            const tags = versions.get(component) ?? new Map<string, KubeObject>();
+            if (!tags.has(img.tag)) tags.set(img.tag, o);
             versions.set(component, tags);
           }
         }
       }
     }
-    if (seen === 0) args.notApplicable("no Tekton images in this stack");
+    if (seen === 0 && !unknown) args.notApplicable("no Tekton images in this stack");
     for (const [component, tags] of versions) {
       if (tags.size > 1) {
-        const list = [...tags.entries()].map(([t, r]) => `${t} (${r.name})`).join(", ");
+        const list = [...tags.entries()].map(([t, o]) => `${t} (${o.key})`).join(", ");
         reportViolation(`${component} runs ${tags.size} versions: ${list}.`, [...tags.values()][1].urn);
       }
     }
-  },
+  }),
 };
 
 const providersSchema: PolicyConfigSchema = {

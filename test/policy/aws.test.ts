@@ -84,21 +84,45 @@ describe("eks-endpoint-access", () => {
     assert.equal(o.notApplicable.length, 1);
   });
 
-  it("gives no verdict while the allow-list is unknown (preview)", async () => {
+  it("reports cannot judge yet (advisory), not a pass, while the allow-list is unknown (preview)", async () => {
     const pending = withPath(
       withPath(goodCluster, "vpcConfig.endpointPublicAccess", true),
       "vpcConfig.publicAccessCidrs",
       UNKNOWN.array,
     );
-    assert.deepEqual(await violationsOf(eksEndpointAccess, EKS, pending), []);
+    const o = await runResource(eksEndpointAccess, EKS, pending);
+    assert.deepEqual(messages(o), []);
+    assert.equal(o.cannotJudge.length, 1);
+    assert.match(o.cannotJudge[0], /^cannot judge yet .*vpcConfig\.publicAccessCidrs/);
+    // A known open CIDR beside an unknown one is still a violation, and the unknown one is reported.
+    const mixed = withPath(
+      withPath(goodCluster, "vpcConfig.endpointPublicAccess", true),
+      "vpcConfig.publicAccessCidrs",
+      ["0.0.0.0/0", UNKNOWN.string],
+    );
+    const m = await runResource(eksEndpointAccess, EKS, mixed);
+    assert.equal(messages(m).length, 1);
+    assert.match(m.cannotJudge[0], /publicAccessCidrs\[1\]/);
+    // An unknown vpcConfig is not "vpcConfig is not set".
+    const whole = await runResource(
+      eksEndpointAccess,
+      EKS,
+      withPath(goodCluster, "vpcConfig", UNKNOWN.object),
+    );
+    assert.deepEqual(messages(whole), []);
+    assert.match(whole.cannotJudge[0], /vpcConfig/);
   });
 });
 
 describe("eks-secrets-encryption", () => {
-  it("passes when secrets are encrypted with a KMS key, even one created in the same update", async () => {
-    assert.deepEqual(await violationsOf(eksSecretsEncryption, EKS, goodCluster), []);
+  it("passes when secrets are encrypted with a KMS key; a key created in the same update cannot be judged yet", async () => {
+    const good = await runResource(eksSecretsEncryption, EKS, goodCluster);
+    assert.deepEqual(messages(good), []);
+    assert.deepEqual(good.cannotJudge, []);
     const pendingKey = withPath(goodCluster, "encryptionConfig.provider.keyArn", UNKNOWN.string);
-    assert.deepEqual(await violationsOf(eksSecretsEncryption, EKS, pendingKey), []);
+    const o = await runResource(eksSecretsEncryption, EKS, pendingKey);
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /cannot judge yet .*encryptionConfig\.provider\.keyArn/);
   });
 
   it("rejects a missing encryptionConfig or one that leaves out secrets", async () => {
@@ -125,6 +149,23 @@ describe("eks-control-plane-logging", () => {
       config: { requiredLogTypes: ["api", "scheduler"] },
     });
     assert.deepEqual(messages(o), ["enabledClusterLogTypes lacks scheduler."]);
+  });
+
+  it("cannot judge an unknown list yet, nor a missing type while one entry is unknown", async () => {
+    const whole = await runResource(
+      eksControlPlaneLogging,
+      EKS,
+      withPath(goodCluster, "enabledClusterLogTypes", UNKNOWN.array),
+    );
+    assert.deepEqual(messages(whole), []);
+    assert.match(whole.cannotJudge[0], /enabledClusterLogTypes/);
+    const part = await runResource(
+      eksControlPlaneLogging,
+      EKS,
+      withPath(goodCluster, "enabledClusterLogTypes", ["api", UNKNOWN.string]),
+    );
+    assert.deepEqual(messages(part), []);
+    assert.match(part.cannotJudge[0], /enabledClusterLogTypes\[1\]/);
   });
 });
 
@@ -173,6 +214,34 @@ describe("eks-node-groups-span-zones", () => {
     assert.equal(strict.violations.length, 1);
   });
 
+  it("cannot judge yet while a subnet's zone is unknown and the known ones are too few", async () => {
+    const pendingZone = stackResource("aws:ec2/subnet:Subnet", "c", {
+      id: "c-id",
+      availabilityZone: UNKNOWN.string,
+    });
+    const o = await runStack(eksNodeGroupsSpanZones, [
+      cluster,
+      a,
+      b,
+      pendingZone,
+      nodeGroup("ng", [a, b, pendingZone]),
+    ]);
+    assert.deepEqual(o.violations, []);
+    assert.match(o.cannotJudge[0], /subnet c: availabilityZone/);
+    // Enough known zones: a verdict (a pass) without a note.
+    const d = subnet("d", "us-east-1c");
+    const enough = await runStack(eksNodeGroupsSpanZones, [
+      cluster,
+      a,
+      b,
+      d,
+      pendingZone,
+      nodeGroup("ng", [a, b, d, pendingZone]),
+    ]);
+    assert.deepEqual(enough.violations, []);
+    assert.deepEqual(enough.cannotJudge, []);
+  });
+
   it("gives no verdict for subnets outside the stack, and is not applicable without node groups", async () => {
     const ng = stackResource("aws:eks/nodeGroup:NodeGroup", "ng", {
       clusterName: "eks-cluster",
@@ -209,6 +278,15 @@ describe("RDS instance rules", () => {
     const o = await runResource(rdsBackupRetention, RDS, goodDb, { config: { minRetentionDays: 21 } });
     assert.match(messages(o)[0], /at least 21/);
   });
+
+  for (const [policy, prop] of cases.map(([p, prop]) => [p, prop] as const)) {
+    it(`${policy.name}: an unknown ${prop} (preview) cannot be judged yet, and is no pass`, async () => {
+      const o = await runResource(policy, RDS, withPath(goodDb, prop, UNKNOWN.boolean));
+      assert.deepEqual(messages(o), []);
+      assert.equal(o.cannotJudge.length, 1);
+      assert.match(o.cannotJudge[0], new RegExp(`^cannot judge yet .*${prop}`));
+    });
+  }
 
   it("rds-multi-az is advisory (a region may choose single-AZ); the others are mandatory", () => {
     assert.equal(rdsMultiAz.enforcementLevel, "advisory");
@@ -257,32 +335,86 @@ describe("S3 bucket companions", () => {
     return (await runStack(policy, resources)).violations;
   }
 
-  it("s3-bucket-encryption: each bucket needs its own configuration with rules", async () => {
+  it("s3-bucket-encryption: each bucket needs its own configuration with an SSE rule", async () => {
     assert.deepEqual(await check(s3BucketEncryption, [bucket, sse(bucket)]), []);
     const v = await check(s3BucketEncryption, [bucket, other, sse(bucket)]);
     assert.equal(v.length, 1);
     assert.equal(v[0].urn, other.urn);
     assert.match(v[0].message, /no aws\.s3\.BucketServerSideEncryptionConfiguration/);
-    assert.match((await check(s3BucketEncryption, [bucket, sse(bucket, [])]))[0].message, /no rules/);
+    assert.match((await check(s3BucketEncryption, [bucket, sse(bucket, [])]))[0].message, /no rule/);
+    assert.match((await check(s3BucketEncryption, [bucket, sse(bucket, [{}])]))[0].message, /no rule/);
+  });
+
+  it("s3-bucket-encryption: AWS's default encryption (the bucket's computed output) does not count", async () => {
+    // What aws v7's Bucket reports for every bucket, since AWS encrypts new buckets by default.
+    const defaulted = stackResource("aws:s3/bucket:Bucket", "logs", {
+      bucket: "logs-123",
+      id: "logs-123",
+      serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+      },
+    });
+    const v = await check(s3BucketEncryption, [defaulted]);
+    assert.equal(v.length, 1);
+    assert.match(v[0].message, /bucket logs has no aws\.s3\.BucketServerSideEncryptionConfiguration/);
+    // The V2 names count as well.
+    const v2 = stackResource(
+      "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+      "sse",
+      { bucket: "logs-123", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] },
+    );
+    assert.deepEqual(await check(s3BucketEncryption, [defaulted, v2]), []);
   });
 
   it("s3-bucket-encryption: links by bucket name when there are no property dependencies", async () => {
     const byName = stackResource(
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       "sse",
-      { bucket: "logs-123", rules: [{}] },
+      { bucket: "logs-123", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
     );
     assert.deepEqual(await check(s3BucketEncryption, [bucket, byName]), []);
     assert.equal((await runStack(s3BucketEncryption, [])).notApplicable.length, 1);
   });
 
-  it("s3-bucket-versioning: needs status Enabled", async () => {
+  it("s3-bucket-encryption: unknown rules, or a configuration whose bucket is unknown, cannot be judged yet", async () => {
+    const o = await runStack(s3BucketEncryption, [bucket, sse(bucket, UNKNOWN.array)]);
+    assert.deepEqual(o.violations, []);
+    assert.match(o.cannotJudge[0], /cannot judge yet .*logs-sse: rules/);
+    const unlinked = stackResource(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "sse",
+      { bucket: UNKNOWN.string, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    );
+    const u = await runStack(s3BucketEncryption, [bucket, unlinked]);
+    assert.deepEqual(u.violations, []);
+    assert.match(u.cannotJudge[0], /sse: bucket/);
+  });
+
+  it("s3-bucket-versioning: needs its own BucketVersioning with status Enabled", async () => {
     assert.deepEqual(await check(s3BucketVersioning, [bucket, versioning(bucket)]), []);
     assert.match(
       (await check(s3BucketVersioning, [bucket, versioning(bucket, "Suspended")]))[0].message,
       /not Enabled/,
     );
     assert.match((await check(s3BucketVersioning, [bucket]))[0].message, /no aws\.s3\.BucketVersioning/);
+    // The bucket's own (computed, deprecated) versioning output does not count.
+    const inline = stackResource("aws:s3/bucket:Bucket", "logs", {
+      bucket: "logs-123",
+      id: "logs-123",
+      versioning: { enabled: true, mfaDelete: false },
+    });
+    assert.match((await check(s3BucketVersioning, [inline]))[0].message, /no aws\.s3\.BucketVersioning/);
+    const v2 = stackResource("aws:s3/bucketVersioningV2:BucketVersioningV2", "v", {
+      bucket: "logs-123",
+      versioningConfiguration: { status: "Enabled" },
+    });
+    assert.deepEqual(await check(s3BucketVersioning, [inline, v2]), []);
+  });
+
+  it("s3-bucket-versioning: an unknown status cannot be judged yet", async () => {
+    const o = await runStack(s3BucketVersioning, [bucket, versioning(bucket, UNKNOWN.string)]);
+    assert.deepEqual(o.violations, []);
+    assert.match(o.cannotJudge[0], /versioningConfiguration\.status/);
   });
 
   it("s3-public-access-block: all four flags must be true", async () => {
@@ -291,43 +423,92 @@ describe("S3 bucket companions", () => {
     assert.equal(v.length, 1);
     assert.match(v[0].message, /does not set all/);
     assert.equal((await check(s3PublicAccessBlock, [bucket, other, pab(bucket)])).length, 1);
+    const pending = await runStack(s3PublicAccessBlock, [
+      bucket,
+      pab(bucket, { blockPublicAcls: UNKNOWN.boolean }),
+    ]);
+    assert.deepEqual(pending.violations, []);
+    assert.match(pending.cannotJudge[0], /logs-pab/);
   });
 });
 
 describe("aws-required-tags", () => {
+  const TAGS = { team: "pipeline-service", "cost-center": "platform" };
+
   it("accepts tags from the resource or from the provider's defaultTags (also JSON-encoded)", async () => {
-    const own = await runResource(awsRequiredTags, RDS, {
-      ...goodDb,
-      tags: { "pipeline-service/region": "x" },
-    });
+    const own = await runResource(awsRequiredTags, RDS, { ...goodDb, tags: TAGS });
     assert.deepEqual(messages(own), []);
     const fromProvider = await runResource(awsRequiredTags, RDS, goodDb, {
       provider: providerRef("pulumi:providers:aws", "aws", {
         region: "us-east-1",
-        defaultTags: JSON.stringify({ tags: { "pipeline-service/region": "aws-us-east-1" } }),
+        defaultTags: JSON.stringify({ tags: TAGS }),
       }),
     });
     assert.deepEqual(messages(fromProvider), []);
+    const split = await runResource(
+      awsRequiredTags,
+      RDS,
+      { ...goodDb, tags: { team: "x" } },
+      {
+        provider: providerRef("pulumi:providers:aws", "aws", {
+          defaultTags: { tags: { "cost-center": "y" } },
+        }),
+      },
+    );
+    assert.deepEqual(messages(split), []);
   });
 
-  it("reports missing keys, honours configured keys, skips types off the list", async () => {
+  it("requires what the stacks set (team, cost-center), not the tag no stack sets", async () => {
+    // Tagged as the program tags every resource from the stack's pipeline-service:tags.
+    const shipped = {
+      Name: "aws-us-east-1-vpc",
+      team: "pipeline-service",
+      "cost-center": "platform",
+      environment: "production",
+    };
+    assert.deepEqual(
+      messages(
+        await runResource(awsRequiredTags, "aws:ec2/vpc:Vpc", { cidrBlock: "10.0.0.0/16", tags: shipped }),
+      ),
+      [],
+    );
+    assert.deepEqual(awsRequiredTags.configSchema?.properties.requiredKeys, {
+      ...(awsRequiredTags.configSchema?.properties.requiredKeys as object),
+      default: ["team", "cost-center"],
+    });
+  });
+
+  it("reports missing keys, honours configured keys, skips types that take no tags", async () => {
     assert.deepEqual(messages(await runResource(awsRequiredTags, RDS, goodDb)), [
-      "missing tag key(s): pipeline-service/region.",
+      "missing tag key(s): team, cost-center.",
+    ]);
+    assert.deepEqual(messages(await runResource(awsRequiredTags, RDS, { ...goodDb, tags: { team: "x" } })), [
+      "missing tag key(s): cost-center.",
     ]);
     const o = await runResource(
       awsRequiredTags,
       RDS,
-      { ...goodDb, tags: { "pipeline-service/region": "x" } },
-      {
-        config: { requiredKeys: ["pipeline-service/region", "cost-center"] },
-      },
+      { ...goodDb, tags: TAGS },
+      { config: { requiredKeys: ["team", "cost-center", "owner"] } },
     );
-    assert.deepEqual(messages(o), ["missing tag key(s): cost-center."]);
-    const skipped = await runResource(
-      awsRequiredTags,
-      "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-      {},
-    );
+    assert.deepEqual(messages(o), ["missing tag key(s): owner."]);
+    const skipped = await runResource(awsRequiredTags, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+      role: "r",
+      policyArn: "arn",
+    });
     assert.equal(skipped.notApplicable.length, 1);
+    assert.equal(
+      (await runResource(awsRequiredTags, "kubernetes:core/v1:Namespace", {})).notApplicable.length,
+      1,
+    );
+    // A type off the list that has a tags input is judged.
+    const queue = await runResource(awsRequiredTags, "aws:sqs/queue:Queue", { tags: { team: "x" } });
+    assert.deepEqual(messages(queue), ["missing tag key(s): cost-center."]);
+  });
+
+  it("cannot judge unknown tags yet (no violation, no pass)", async () => {
+    const o = await runResource(awsRequiredTags, RDS, { ...goodDb, tags: UNKNOWN.object });
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /cannot judge yet .*tags/);
   });
 });

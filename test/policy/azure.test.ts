@@ -76,6 +76,26 @@ describe("aks-pools-across-zones", () => {
     );
     assert.deepEqual(messages(relaxed), []);
   });
+
+  it("cannot judge unknown zones yet, nor too few known zones beside an unknown one", async () => {
+    const pending = withPath(goodAks, "agentPoolProfiles", [
+      { name: "system", availabilityZones: UNKNOWN.array },
+      { name: "user", availabilityZones: ["1", UNKNOWN.string] },
+    ]);
+    const o = await runResource(aksPoolsAcrossZones, AKS, pending);
+    assert.deepEqual(messages(o), []);
+    assert.equal(o.cannotJudge.length, 1);
+    assert.match(
+      o.cannotJudge[0],
+      /node pool system: availabilityZones; node pool user: availabilityZones\[1\]/,
+    );
+    const pools = await runResource(
+      aksPoolsAcrossZones,
+      AKS,
+      withPath(goodAks, "agentPoolProfiles", UNKNOWN.array),
+    );
+    assert.match(pools.cannotJudge[0], /agentPoolProfiles/);
+  });
 });
 
 describe("aks-entra-id-rbac", () => {
@@ -98,15 +118,24 @@ describe("aks-entra-id-rbac", () => {
     ]);
   });
 
-  it("gives no verdict on an unknown profile", async () => {
-    assert.deepEqual(
-      messages(await runResource(aksEntraIdRbac, AKS, withPath(goodAks, "aadProfile", UNKNOWN.object))),
-      [],
-    );
+  it("cannot judge an unknown profile yet (advisory note, no pass)", async () => {
+    const o = await runResource(aksEntraIdRbac, AKS, withPath(goodAks, "aadProfile", UNKNOWN.object));
+    assert.deepEqual(messages(o), []);
+    assert.deepEqual(o.cannotJudge, ["cannot judge yet (unknown until the update runs): aadProfile."]);
   });
 });
 
 describe("aks-local-accounts-disabled", () => {
+  it("cannot judge an unknown switch yet", async () => {
+    const o = await runResource(
+      aksLocalAccountsDisabled,
+      AKS,
+      withPath(goodAks, "disableLocalAccounts", UNKNOWN.boolean),
+    );
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /disableLocalAccounts/);
+  });
+
   it("passes when local accounts are disabled and rejects the default", async () => {
     assert.deepEqual(messages(await runResource(aksLocalAccountsDisabled, AKS, goodAks)), []);
     const dflt = withPath(goodAks, "disableLocalAccounts", undefined);
@@ -134,6 +163,22 @@ describe("aks-api-server-access", () => {
       "authorizedIPRanges contains 0.0.0.0/0: list the networks that may reach the API.",
     ]);
   });
+
+  it("cannot judge unknown ranges or an unknown private switch yet", async () => {
+    for (const profile of [
+      { authorizedIPRanges: UNKNOWN.array },
+      { enablePrivateCluster: UNKNOWN.boolean },
+      UNKNOWN.object,
+    ]) {
+      const o = await runResource(
+        aksApiServerAccess,
+        AKS,
+        withPath(goodAks, "apiServerAccessProfile", profile),
+      );
+      assert.deepEqual(messages(o), []);
+      assert.match(o.cannotJudge[0], /apiServerAccessProfile/);
+    }
+  });
 });
 
 describe("azure-postgres-zone-redundant-ha", () => {
@@ -144,6 +189,10 @@ describe("azure-postgres-zone-redundant-ha", () => {
     const none = withPath(goodPg, "highAvailability", undefined);
     assert.match(messages(await runResource(azurePostgresZoneRedundantHa, PG, none))[0], /not set/);
     assert.equal(azurePostgresZoneRedundantHa.enforcementLevel, "advisory");
+    const pending = withPath(goodPg, "highAvailability.mode", UNKNOWN.string);
+    const o = await runResource(azurePostgresZoneRedundantHa, PG, pending);
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /highAvailability\.mode/);
   });
 });
 
@@ -158,5 +207,12 @@ describe("azure-postgres-backup-retention", () => {
       config: { minRetentionDays: 14 },
     });
     assert.equal(messages(strict).length, 1);
+    const pending = await runResource(
+      azurePostgresBackupRetention,
+      PG,
+      withPath(goodPg, "backup.backupRetentionDays", UNKNOWN.number),
+    );
+    assert.deepEqual(messages(pending), []);
+    assert.match(pending.cannotJudge[0], /backupRetentionDays/);
   });
 });

@@ -1,5 +1,6 @@
 // Runs policy objects without the policy server: builds the argument bags the analyzer would pass
 // (props wrapped in the SDK's own unknown-checking proxy, as in a preview) and collects violations.
+import { UnknownValueError } from "@pulumi/policy";
 import type {
   PolicyProviderResource,
   PolicyResource,
@@ -44,6 +45,12 @@ export interface Outcome {
   violations: Violation[];
   /** Reasons given by notApplicable (one per validation function that declined). */
   notApplicable: string[];
+  /**
+   * Messages of the UnknownValueErrors that escaped a validation: the server reports each as an
+   * ADVISORY diagnostic "can't run policy … during preview: <message>", whatever the policy's level
+   * (for the pack's own: "cannot judge yet …", see policy/util.ts judged).
+   */
+  cannotJudge: string[];
 }
 
 class NotApplicable extends Error {}
@@ -110,7 +117,7 @@ export async function runResource(
     getConfig: <T extends object>() => (call.config ?? {}) as T,
     notApplicable,
   };
-  const outcome: Outcome = { violations: [], notApplicable: [] };
+  const outcome: Outcome = { violations: [], notApplicable: [], cannotJudge: [] };
   const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
     ? policy.validateResource
     : policy.validateResource
@@ -121,6 +128,7 @@ export async function runResource(
       await v(args, (message, urn) => outcome.violations.push({ message, urn }));
     } catch (e) {
       if (e instanceof NotApplicable) outcome.notApplicable.push(e.message);
+      else if (e instanceof UnknownValueError) outcome.cannotJudge.push((e as Error).message);
       else throw e;
     }
   }
@@ -169,11 +177,12 @@ export async function runStack(
     getConfig: <T extends object>() => config as T,
     notApplicable,
   };
-  const outcome: Outcome = { violations: [], notApplicable: [] };
+  const outcome: Outcome = { violations: [], notApplicable: [], cannotJudge: [] };
   try {
     await policy.validateStack(args, (message, urn) => outcome.violations.push({ message, urn }));
   } catch (e) {
     if (e instanceof NotApplicable) outcome.notApplicable.push(e.message);
+    else if (e instanceof UnknownValueError) outcome.cannotJudge.push((e as Error).message);
     else throw e;
   }
   return outcome;

@@ -26,6 +26,7 @@ import {
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
+const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 
 const container = {
   name: "controller",
@@ -85,13 +86,38 @@ describe("k8s-image-pinned", () => {
     assert.equal((await check(k8sImagePinned, "kubernetes:core/v1:Pod", pod)).length, 1);
   });
 
-  it("skips unknown images and non-workloads", async () => {
+  it("cannot judge unknown images (or pod specs) yet, and skips non-workloads", async () => {
     const pending = withPath(goodDeployment, "spec.template.spec.containers", [
       { name: "c", image: UNKNOWN.string },
     ]);
-    assert.deepEqual(await check(k8sImagePinned, DEPLOYMENT, pending), []);
-    const o = await runResource(k8sImagePinned, "kubernetes:core/v1:ConfigMap", { data: {} });
-    assert.equal(o.notApplicable.length, 1);
+    const o = await runResource(k8sImagePinned, DEPLOYMENT, pending);
+    assert.deepEqual(messages(o), []);
+    assert.deepEqual(o.cannotJudge, [
+      "cannot judge yet (unknown until the update runs): Deployment/tekton-pipelines/tekton-pipelines-controller container c: image.",
+    ]);
+    const spec = await runResource(
+      k8sImagePinned,
+      DEPLOYMENT,
+      withPath(goodDeployment, "spec.template", UNKNOWN.object),
+    );
+    assert.match(spec.cannotJudge[0], /spec\.template\.spec/);
+    const other = await runResource(k8sImagePinned, "kubernetes:core/v1:ConfigMap", { data: {} });
+    assert.equal(other.notApplicable.length, 1);
+  });
+
+  it("judges the workloads in a ConfigGroup's objs (before the group creates them)", async () => {
+    const bad = withPath(goodDeployment, "spec.template.spec.containers", [
+      { name: "c", image: "redis:latest" },
+    ]);
+    const objs = [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }, goodDeployment, bad];
+    assert.deepEqual(await check(k8sImagePinned, CONFIG_GROUP, { objs }), [
+      "Deployment/tekton-pipelines/tekton-pipelines-controller container c: image redis:latest uses :latest.",
+    ]);
+    const none = await runResource(k8sImagePinned, CONFIG_GROUP, { objs: [objs[0]] });
+    assert.equal(none.notApplicable.length, 1);
+    const pending = await runResource(k8sImagePinned, CONFIG_GROUP, { objs: UNKNOWN.array });
+    assert.deepEqual(messages(pending), []);
+    assert.match(pending.cannotJudge[0], /r: objs/);
   });
 });
 
@@ -181,6 +207,24 @@ describe("k8s-no-privileged / k8s-no-host-path / k8s-no-host-namespaces", () => 
     assert.equal((await check(k8sNoHostNamespaces, "kubernetes:apps/v1:DaemonSet", ds)).length, 1);
   });
 
+  it("cannot judge unknown fields yet (no silent pass)", async () => {
+    const cases: [ResourceValidationPolicy, string, RegExp][] = [
+      [k8sNoPrivileged, "spec.template.spec.containers.0.securityContext", /securityContext\.privileged/],
+      [k8sNoHostPath, "spec.template.spec.volumes", /volumes/],
+      [k8sNoHostNamespaces, "spec.template.spec.hostNetwork", /hostNetwork/],
+    ];
+    for (const [policy, path, pattern] of cases) {
+      const props = path.includes(".0.")
+        ? withPath(goodDeployment, "spec.template.spec.containers", [
+            { ...container, securityContext: UNKNOWN.object },
+          ])
+        : withPath(goodDeployment, path, path.endsWith("volumes") ? UNKNOWN.array : UNKNOWN.boolean);
+      const o = await runResource(policy, DEPLOYMENT, props);
+      assert.deepEqual(messages(o), [], policy.name);
+      assert.match(o.cannotJudge[0] ?? "", pattern, policy.name);
+    }
+  });
+
   it("honour the exemption list (Kind/namespace/name with *)", async () => {
     const config = { exemptions: ["Deployment/tekton-pipelines/tekton-pipelines-controller"] };
     assert.deepEqual(await check(k8sNoPrivileged, DEPLOYMENT, privileged, config), []);
@@ -228,6 +272,35 @@ describe("k8s-pdb-for-replicated-workloads", () => {
     assert.equal(o.violations.length, 1);
     assert.equal(o.violations[0].urn, server.urn);
     assert.match(o.violations[0].message, /3 replicas without a PodDisruptionBudget/);
+  });
+
+  it("cannot judge unknown replicas or selectors yet; judges workloads and PDBs in ConfigGroup objs", async () => {
+    const pending = deployment("argocd-server", UNKNOWN.number as never, { app: "s" });
+    const o = await runStack(k8sPdbForReplicatedWorkloads, [pending]);
+    assert.deepEqual(o.violations, []);
+    assert.match(o.cannotJudge[0], /spec\.replicas/);
+    const server = deployment("argocd-server", 2, { app: "s" });
+    const unknownSelector = pdb("p", UNKNOWN.object);
+    const u = await runStack(k8sPdbForReplicatedWorkloads, [server, unknownSelector]);
+    assert.deepEqual(u.violations, []);
+    assert.match(u.cannotJudge[0], /spec\.selector/);
+    const objs = [server.props, pdb("p", { matchLabels: { app: "s" } }).props].map((p) => ({
+      apiVersion: "x/v1",
+      ...(p as object),
+    }));
+    const group = stackResource(CONFIG_GROUP, "argocd", {
+      objs: [
+        { ...objs[0], apiVersion: "apps/v1", kind: "Deployment" },
+        { ...objs[1], apiVersion: "policy/v1", kind: "PodDisruptionBudget" },
+      ],
+    });
+    assert.deepEqual((await runStack(k8sPdbForReplicatedWorkloads, [group])).violations, []);
+    const uncovered = stackResource(CONFIG_GROUP, "argocd", {
+      objs: [{ ...objs[0], apiVersion: "apps/v1", kind: "Deployment" }],
+    });
+    const v = await runStack(k8sPdbForReplicatedWorkloads, [uncovered]);
+    assert.equal(v.violations.length, 1);
+    assert.equal(v.violations[0].urn, uncovered.urn);
   });
 
   it("implements label selectors like the API server", () => {
@@ -286,6 +359,27 @@ describe("k8s-namespace-pod-security", () => {
       await check(k8sNamespacePodSecurity, NAMESPACE, ns(), { exemptNamespaces: ["tekton-pipelines"] }),
       [],
     );
+  });
+
+  it("judges Namespaces in ConfigGroup objs, and cannot judge an unknown label yet", async () => {
+    const objs = [
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        ...ns({ "pod-security.kubernetes.io/enforce": "baseline" }, "a"),
+      },
+      { apiVersion: "v1", kind: "Namespace", ...ns({}, "b") },
+    ];
+    assert.deepEqual(await check(k8sNamespacePodSecurity, CONFIG_GROUP, { objs }), [
+      "namespace b has no pod-security.kubernetes.io/enforce label.",
+    ]);
+    const o = await runResource(
+      k8sNamespacePodSecurity,
+      NAMESPACE,
+      ns({ "pod-security.kubernetes.io/enforce": UNKNOWN.string }),
+    );
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /namespace tekton-pipelines: pod-security/);
   });
 });
 

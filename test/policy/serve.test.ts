@@ -116,6 +116,36 @@ describe("the served policy pack", () => {
     ]);
   });
 
+  it('reports a value unknown in preview as an advisory "cannot judge yet", beside mandatory violations', async () => {
+    // The engine sends an unknown as this sentinel; the SDK's proxy throws on reading it.
+    const UNKNOWN_BOOL = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7";
+    const req = new analyzerPb.AnalyzeRequest()
+      .setType("aws:rds/instance:Instance")
+      .setName("db")
+      .setUrn("urn:pulumi:test::pipeline-service::aws:rds/instance:Instance::db")
+      .setProperties(
+        Struct.fromJavaScript({
+          multiAz: true,
+          storageEncrypted: UNKNOWN_BOOL,
+          backupRetentionPeriod: 14,
+          deletionProtection: true,
+          publiclyAccessible: true,
+          tags: { team: "t", "cost-center": "c" },
+        }),
+      )
+      .setOptions(options());
+    const d = diagnostics(await call(client.analyze, req));
+    assert.deepEqual(d.map((x) => [x.policy, x.level]).sort(), [
+      ["rds-not-publicly-accessible", LEVEL.MANDATORY],
+      ["rds-storage-encrypted", LEVEL.ADVISORY],
+    ]);
+    const pending = d.find((x) => x.policy === "rds-storage-encrypted");
+    assert.match(
+      pending?.message ?? "",
+      /during preview: cannot judge yet \(unknown until the update runs\): storageEncrypted\./,
+    );
+  });
+
   it("applies policy config sent by the engine (levels and properties)", async () => {
     const config = new analyzerPb.ConfigureAnalyzerRequest();
     config
