@@ -35,6 +35,7 @@ const VERSIONINGS = [
   "aws:s3/bucketVersioningV2:BucketVersioningV2",
 ];
 const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
 
 const loggingSchema: PolicyConfigSchema = {
   properties: {
@@ -501,6 +502,28 @@ export const awsRequiredTags: ResourceValidationPolicy = {
   }),
 };
 
+// Advisory, not mandatory: a long-lived IAM user access key is a static credential that leaks
+// (stack state, config, pods' environment) and never expires, so it should block; but the shipped
+// AWS stacks' S3LogBucket (components/data/s3-log-bucket.ts) creates one for Tekton Results' S3 log
+// storage, so as mandatory it would fail them. Raise it once Results uses IRSA / EKS Pod Identity.
+export const iamNoStaticAccessKeys: ResourceValidationPolicy = {
+  name: "iam-no-static-access-keys",
+  description:
+    "No IAM user gets a static access key (aws.iam.AccessKey): workloads use roles (IRSA, EKS Pod Identity) with short-lived credentials. Advisory until Results' S3 log storage stops using one.",
+  enforcementLevel: "advisory",
+  severity: "high",
+  validateResource: judged((args, reportViolation) => {
+    if (args.type !== ACCESS_KEY) args.notApplicable("not an aws.iam.AccessKey");
+    // An Inactive key cannot sign requests; AWS's default status is Active.
+    if (cannotJudgeYet("status", () => args.props.status)) return;
+    if (args.props.status === "Inactive") return;
+    const user = read(() => args.props.user as unknown);
+    reportViolation(
+      `${args.name} is a static access key${typeof user === "string" && user !== "" ? ` of IAM user ${user}` : ""}: use an IAM role (IRSA or EKS Pod Identity) instead.`,
+    );
+  }),
+};
+
 export const awsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
   eksEndpointAccess,
   eksSecretsEncryption,
@@ -515,4 +538,5 @@ export const awsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   s3BucketVersioning,
   s3PublicAccessBlock,
   awsRequiredTags,
+  iamNoStaticAccessKeys,
 ];

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
   awsRequiredTags,
+  iamNoStaticAccessKeys,
   eksControlPlaneLogging,
   eksEndpointAccess,
   eksNodeGroupsSpanZones,
@@ -510,5 +511,38 @@ describe("aws-required-tags", () => {
     const o = await runResource(awsRequiredTags, RDS, { ...goodDb, tags: UNKNOWN.object });
     assert.deepEqual(messages(o), []);
     assert.match(o.cannotJudge[0], /cannot judge yet .*tags/);
+  });
+});
+
+describe("iam-no-static-access-keys", () => {
+  const KEY = "aws:iam/accessKey:AccessKey";
+
+  it("reports an active access key, also one whose user is not known yet", async () => {
+    const o = await runResource(iamNoStaticAccessKeys, KEY, { user: "results" }, { name: "results-key" });
+    assert.deepEqual(messages(o), [
+      "results-key is a static access key of IAM user results: use an IAM role (IRSA or EKS Pod Identity) instead.",
+    ]);
+    const pendingUser = await runResource(iamNoStaticAccessKeys, KEY, {
+      user: UNKNOWN.string,
+      status: "Active",
+    });
+    assert.equal(messages(pendingUser).length, 1);
+  });
+
+  it("passes an inactive key and other resources; cannot judge an unknown status yet", async () => {
+    assert.deepEqual(
+      messages(await runResource(iamNoStaticAccessKeys, KEY, { user: "u", status: "Inactive" })),
+      [],
+    );
+    const role = await runResource(iamNoStaticAccessKeys, "aws:iam/role:Role", { assumeRolePolicy: "{}" });
+    assert.deepEqual(messages(role), []);
+    assert.equal(role.notApplicable.length, 1);
+    const o = await runResource(iamNoStaticAccessKeys, KEY, { user: "u", status: UNKNOWN.string });
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /status/);
+  });
+
+  it("is advisory: the shipped AWS stacks' Results log bucket still uses a key", () => {
+    assert.equal(iamNoStaticAccessKeys.enforcementLevel, "advisory");
   });
 });

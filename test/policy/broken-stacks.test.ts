@@ -333,6 +333,7 @@ const MUST_APPLY: Record<string, string[]> = {
     "s3-bucket-versioning",
     "s3-public-access-block",
     "tekton-images-pinned",
+    "k8s-namespace-network-policy",
     "k8s-pdb-for-replicated-workloads",
   ],
   azure: [
@@ -342,12 +343,14 @@ const MUST_APPLY: Record<string, string[]> = {
     "providers-in-stack-region",
     "stateful-resources-protected",
     "tekton-images-pinned",
+    "k8s-namespace-network-policy",
     "k8s-pdb-for-replicated-workloads",
   ],
   local: [
     "one-failure-domain-per-stack",
     "kcp-one-shard-per-region",
     "tekton-images-pinned",
+    "k8s-namespace-network-policy",
     "k8s-pdb-for-replicated-workloads",
   ],
 };
@@ -442,10 +445,19 @@ const CASES: Case[] = [
         set({ kind: "in-cluster", storageSize: "1Gi" }),
       ),
     // The cloud profile builds the kcp root and shard in the cluster, as the cloud stacks do: their
-    // etcd image (quay.io/coreos/etcd) is outside the allowed registries (advisory), as there.
-    adds: ["k8s-allowed-registries", "stateful-resources-protected"],
+    // etcd image (quay.io/coreos/etcd) is outside the allowed registries, their Services are public
+    // LoadBalancers and their namespaces (and the database's) have no NetworkPolicy — all advisory,
+    // as in the cloud stacks.
+    adds: [
+      "k8s-allowed-registries",
+      "k8s-namespace-network-policy",
+      "k8s-no-internet-facing-load-balancer",
+      "stateful-resources-protected",
+    ],
     mentions: {
       "k8s-allowed-registries": "quay.io/coreos/etcd",
+      "k8s-namespace-network-policy": "has no NetworkPolicy",
+      "k8s-no-internet-facing-load-balancer": "is an internet-facing LoadBalancer",
       "stateful-resources-protected": "is not protected",
     },
   },

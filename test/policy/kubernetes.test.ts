@@ -6,9 +6,12 @@ import {
   k8sAllowedRegistries,
   k8sContainerResources,
   k8sImagePinned,
+  k8sIngressTls,
+  k8sNamespaceNetworkPolicy,
   k8sNamespacePodSecurity,
   k8sNoHostNamespaces,
   k8sNoHostPath,
+  k8sNoInternetFacingLoadBalancer,
   k8sNoPrivileged,
   k8sPdbForReplicatedWorkloads,
   selectorMatches,
@@ -26,6 +29,9 @@ import {
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
+const SERVICE = "kubernetes:core/v1:Service";
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 
 const container = {
@@ -380,6 +386,164 @@ describe("k8s-namespace-pod-security", () => {
     );
     assert.deepEqual(messages(o), []);
     assert.match(o.cannotJudge[0], /namespace tekton-pipelines: pod-security/);
+  });
+});
+
+describe("k8s-no-internet-facing-load-balancer", () => {
+  const svc = (type: string | undefined, annotations?: Record<string, string>, name = "front-proxy") => ({
+    metadata: { name, namespace: "kcp-root", annotations },
+    spec: { type, ports: [{ port: 443 }] },
+  });
+
+  it("passes ClusterIP Services and internal load balancers (AWS scheme/internal, Azure)", async () => {
+    for (const props of [
+      svc("ClusterIP"),
+      svc(undefined),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" }),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" }),
+    ]) {
+      assert.deepEqual(
+        await check(k8sNoInternetFacingLoadBalancer, SERVICE, props),
+        [],
+        JSON.stringify(props),
+      );
+    }
+  });
+
+  it("rejects a LoadBalancer without an internal annotation (or internet-facing), also in ConfigGroup objs", async () => {
+    for (const props of [
+      svc("LoadBalancer"),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" }),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/azure-load-balancer-internal": "false" }),
+      svc("LoadBalancer", { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" }),
+    ]) {
+      const m = await check(k8sNoInternetFacingLoadBalancer, SERVICE, props);
+      assert.equal(m.length, 1, JSON.stringify(props));
+      assert.match(m[0], /^Service\/kcp-root\/front-proxy is an internet-facing LoadBalancer/);
+    }
+    const objs = [{ apiVersion: "v1", kind: "Service", ...svc("LoadBalancer", {}, "server") }];
+    assert.equal((await check(k8sNoInternetFacingLoadBalancer, CONFIG_GROUP, { objs })).length, 1);
+  });
+
+  it("honours exemptions, cannot judge unknown annotations yet, and is advisory", async () => {
+    const o = await runResource(k8sNoInternetFacingLoadBalancer, SERVICE, svc("LoadBalancer"), {
+      config: { exemptions: ["Service/kcp-root/front-proxy"] },
+    });
+    assert.deepEqual(messages(o), []);
+    const pending = await runResource(k8sNoInternetFacingLoadBalancer, SERVICE, {
+      ...svc("LoadBalancer"),
+      metadata: { name: "front-proxy", namespace: "kcp-root", annotations: UNKNOWN.object },
+    });
+    assert.deepEqual(messages(pending), []);
+    assert.match(pending.cannotJudge[0], /annotations/);
+    assert.equal(
+      (await runResource(k8sNoInternetFacingLoadBalancer, DEPLOYMENT, goodDeployment)).notApplicable.length,
+      1,
+    );
+    assert.equal(k8sNoInternetFacingLoadBalancer.enforcementLevel, "advisory");
+  });
+});
+
+describe("k8s-ingress-tls", () => {
+  const ingress = (tls?: unknown, hosts = ["pac.example.com"]) => ({
+    metadata: { name: "pipelines-as-code-controller", namespace: "pipelines-as-code" },
+    spec: {
+      ...(tls === undefined ? {} : { tls }),
+      rules: hosts.map((host) => ({ host, http: { paths: [] } })),
+    },
+  });
+
+  it("passes an Ingress whose tls covers its hosts (or the default host)", async () => {
+    assert.deepEqual(
+      await check(k8sIngressTls, INGRESS, ingress([{ hosts: ["pac.example.com"], secretName: "pac-tls" }])),
+      [],
+    );
+    assert.deepEqual(await check(k8sIngressTls, INGRESS, ingress([{ secretName: "default-tls" }])), []);
+  });
+
+  it("rejects an Ingress without spec.tls, or one that leaves a host out; also in ConfigGroup objs", async () => {
+    assert.deepEqual(await check(k8sIngressTls, INGRESS, ingress()), [
+      "Ingress/pipelines-as-code/pipelines-as-code-controller has no spec.tls: its traffic is served in clear text.",
+    ]);
+    assert.deepEqual(await check(k8sIngressTls, INGRESS, ingress([])).then((m) => m.length), 1);
+    const partial = ingress(
+      [{ hosts: ["a.example.com"], secretName: "a" }],
+      ["a.example.com", "b.example.com"],
+    );
+    assert.match(
+      (await check(k8sIngressTls, INGRESS, partial))[0],
+      /does not cover host\(s\) b\.example\.com/,
+    );
+    const objs = [{ apiVersion: "networking.k8s.io/v1", kind: "Ingress", ...ingress() }];
+    assert.equal((await check(k8sIngressTls, CONFIG_GROUP, { objs })).length, 1);
+  });
+
+  it("cannot judge unknown tls yet; is advisory", async () => {
+    const o = await runResource(k8sIngressTls, INGRESS, ingress([{ hosts: UNKNOWN.array, secretName: "x" }]));
+    assert.deepEqual(messages(o), []);
+    assert.match(o.cannotJudge[0], /spec\.tls/);
+    assert.equal(k8sIngressTls.enforcementLevel, "advisory");
+  });
+});
+
+describe("k8s-namespace-network-policy", () => {
+  const namespace = (name: string) => stackResource(NAMESPACE, `${name}-ns`, { metadata: { name } });
+  const netpol = (ns: string) =>
+    stackResource(NETWORK_POLICY, `${ns}-deny`, {
+      metadata: { name: "default-deny", namespace: ns },
+      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    });
+
+  it("passes namespaces that have a NetworkPolicy, from resources or ConfigGroup objs", async () => {
+    assert.deepEqual(
+      (await runStack(k8sNamespaceNetworkPolicy, [namespace("kcp"), netpol("kcp")])).violations,
+      [],
+    );
+    const group = stackResource(CONFIG_GROUP, "release", {
+      objs: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "tekton-pipelines" } },
+        {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: { name: "deny", namespace: "tekton-pipelines" },
+          spec: { podSelector: {} },
+        },
+      ],
+    });
+    assert.deepEqual(
+      (await runStack(k8sNamespaceNetworkPolicy, [group, namespace("kcp"), netpol("kcp")])).violations,
+      [],
+    );
+  });
+
+  it("reports each namespace without one (resource or ConfigGroup objs), honours exemptions", async () => {
+    const group = stackResource(CONFIG_GROUP, "release", {
+      objs: [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "tekton-pipelines" } }],
+    });
+    const kcp = namespace("kcp");
+    const o = await runStack(k8sNamespaceNetworkPolicy, [kcp, group, netpol("other")]);
+    assert.deepEqual(
+      o.violations.map((v) => [v.urn, v.message]),
+      [
+        [kcp.urn, "namespace kcp has no NetworkPolicy: any pod in the cluster can reach its pods."],
+        [
+          group.urn,
+          "namespace tekton-pipelines has no NetworkPolicy: any pod in the cluster can reach its pods.",
+        ],
+      ],
+    );
+    const exempt = await runStack(k8sNamespaceNetworkPolicy, [kcp], { exemptNamespaces: ["kcp"] });
+    assert.deepEqual(exempt.violations, []);
+    assert.equal((await runStack(k8sNamespaceNetworkPolicy, [netpol("x")])).notApplicable.length, 1);
+  });
+
+  it("cannot judge yet while a ConfigGroup's objs are unknown; is advisory", async () => {
+    const group = stackResource(CONFIG_GROUP, "release", { objs: UNKNOWN.array });
+    const o = await runStack(k8sNamespaceNetworkPolicy, [namespace("kcp"), group]);
+    assert.deepEqual(o.violations, []);
+    assert.match(o.cannotJudge[0], /release: objs/);
+    assert.equal(k8sNamespaceNetworkPolicy.enforcementLevel, "advisory");
   });
 });
 

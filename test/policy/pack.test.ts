@@ -9,8 +9,10 @@ import { schemaDefaults } from "../../policy/util";
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
 describe("pipeline-service policy pack", () => {
-  it("has 34 policies with unique names", () => {
-    assert.equal(policies.length, 34, policies.map((p) => p.name).join(", "));
+  it("has 38 policies with unique names", () => {
+    // 34, plus k8s-no-internet-facing-load-balancer, k8s-ingress-tls, k8s-namespace-network-policy
+    // and iam-no-static-access-keys.
+    assert.equal(policies.length, 38, policies.map((p) => p.name).join(", "));
     const names = policies.map((p) => p.name);
     assert.equal(
       new Set(names).size,
