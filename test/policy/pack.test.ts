@@ -86,4 +86,39 @@ describe("pipeline-service policy pack", () => {
       /new PolicyPack\(PACK_NAME, \{ policies, enforcementLevel/,
     );
   });
+
+  it("declares its own runtime dependencies, pinned to the root lock, so it installs and runs on its own", () => {
+    const dir = path.join(__dirname, "../../policy");
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const lock = JSON.parse(fs.readFileSync(path.join(__dirname, "../../package-lock.json"), "utf8")) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const deps = pkg.dependencies ?? {};
+    assert.equal(pkg.devDependencies, undefined, "no devDependencies: the pack installs only what it runs");
+    // Every package a policy file imports at run time (`import type` is erased).
+    const imported = new Set<string>();
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith(".ts"))) {
+      const text = fs.readFileSync(path.join(dir, f), "utf8");
+      for (const m of text.matchAll(/^import (?!type )[^;]*? from "([^"]+)";/gms)) {
+        const spec = m[1];
+        if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+        imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+      }
+    }
+    assert.ok(imported.has("@pulumi/policy"), [...imported].join(", "));
+    // @pulumi/pulumi is the policy SDK's runtime; ts-node and typescript run index.ts (main) as the
+    // Pulumi CLI does for a TypeScript pack.
+    const needed = [...new Set([...imported, "@pulumi/pulumi", "ts-node", "typescript"])].sort();
+    assert.deepEqual(Object.keys(deps).sort(), needed, "exactly what the pack needs at run time");
+    for (const name of needed) {
+      assert.equal(
+        deps[name],
+        lock.packages[`node_modules/${name}`]?.version,
+        `${name}: the root lock's version`,
+      );
+    }
+  });
 });
