@@ -207,6 +207,7 @@ interface EnvVar {
 }
 interface Container {
   name: string;
+  image?: string;
   args?: string[];
   env?: EnvVar[];
   envFrom?: {
@@ -249,6 +250,8 @@ export interface Mount {
 
 export interface LaunchSpec {
   binary: string;
+  /** The container's image (picks the build, binaryForImage). */
+  image: string;
   args: string[];
   env: Record<string, string>;
   mounts: Mount[];
@@ -384,12 +387,29 @@ export function launchSpec(proc: LocalProcess, d: DeploymentObject, ctx: LaunchC
   }
   return {
     binary: proc.binary,
+    image: c.image ?? "",
     args,
     env,
     mounts,
     serviceAccount: pod.serviceAccountName ?? "default",
     missing,
   };
+}
+
+/** The tag of an image reference (`repo:tag` or `repo:tag@sha256:…`), if it has one. */
+export function imageTag(image: string): string | undefined {
+  const ref = image.split("@")[0];
+  const colon = ref.lastIndexOf(":");
+  return colon > ref.lastIndexOf("/") ? ref.slice(colon + 1) : undefined;
+}
+
+/**
+ * The build to run for a container image: `<binary>-<tag>` where such a build exists (an older release kept
+ * for upgrades and rollbacks, tools/recipes/tekton-pipeline-previous.sh), else the current `<binary>`.
+ */
+export function binaryForImage(binary: string, image: string, exists: (name: string) => boolean): string {
+  const tag = imageTag(image);
+  return tag && exists(`${binary}-${tag}`) ? `${binary}-${tag}` : binary;
 }
 
 /** The in-cluster credentials directory every pod gets. */

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import {
+  binaryForImage,
   type DeploymentObject,
   LOCAL_PROCESSES,
   launchScript,
@@ -179,7 +180,8 @@ async function start(s: Supervised, d: DeploymentObject): Promise<void> {
   dirs[SERVICE_ACCOUNT_DIR] = s.saDir;
 
   const script = path.join(dir, "launch.sh");
-  fs.writeFileSync(script, launchScript(spec, path.join(BIN_DIR, spec.binary), dirs), { mode: 0o700 });
+  const binary = binaryForImage(spec.binary, spec.image, (b) => fs.existsSync(path.join(BIN_DIR, b)));
+  fs.writeFileSync(script, launchScript(spec, path.join(BIN_DIR, binary), dirs), { mode: 0o700 });
   const logFile = path.join(dir, "process.log");
   if (fs.existsSync(logFile)) fs.renameSync(logFile, `${logFile}.1`);
   const out = fs.openSync(logFile, "a");
@@ -190,7 +192,7 @@ async function start(s: Supervised, d: DeploymentObject): Promise<void> {
   alive.add(child);
   s.startedAt = Date.now();
   s.status = { state: "running", pid: child.pid ?? -1, since: new Date().toISOString() };
-  log(`${proc.name}: started (pid ${child.pid})`);
+  log(`${proc.name}: started ${binary} (pid ${child.pid})`);
   child.on("exit", (code, signal) => {
     alive.delete(child);
     if (s.child !== child) return;

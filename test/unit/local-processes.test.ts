@@ -6,7 +6,9 @@ import fc from "fast-check";
 import { type K8sObject, loadManifest, normalizeNamespaces } from "../../components/manifests";
 import {
   type DeploymentObject,
+  binaryForImage,
   expandVars,
+  imageTag,
   launchScript,
   launchSpec,
   LOCAL_PROCESSES,
@@ -139,6 +141,24 @@ void describe("launch spec from the upstream Deployment", () => {
 });
 
 void describe("helpers", () => {
+  test("the build follows the image tag: an older release where its build exists, else the current one", () => {
+    assert.equal(imageTag("ghcr.io/tektoncd/pipeline/controller-x:v1.14.1@sha256:ab"), "v1.14.1");
+    assert.equal(imageTag("localhost:5000/controller"), undefined);
+    const built = new Set(["c", "c-v1.14.1"]);
+    assert.equal(
+      binaryForImage("c", "r/controller:v1.14.1", (b) => built.has(b)),
+      "c-v1.14.1",
+    );
+    assert.equal(
+      binaryForImage("c", "r/controller:v1.15.0", (b) => built.has(b)),
+      "c",
+    );
+    assert.equal(
+      binaryForImage("c", "localhost:5000/controller", (b) => built.has(b)),
+      "c",
+    );
+  });
+
   test("expandVars follows Kubernetes: $(VAR) known, unknown kept, $$ escapes", () => {
     assert.equal(expandVars("$(A)-$(B)-$$(A)", { A: "x" }), "x-$(B)-$(A)");
     fc.assert(
@@ -157,7 +177,15 @@ void describe("helpers", () => {
 
   test("the launch script bind-mounts every directory and runs the binary in a clean, quoted environment", () => {
     const script = launchScript(
-      { binary: "b", args: ["-x", "it's"], env: { A: "1 2" }, mounts: [], serviceAccount: "sa", missing: [] },
+      {
+        binary: "b",
+        image: "i",
+        args: ["-x", "it's"],
+        env: { A: "1 2" },
+        mounts: [],
+        serviceAccount: "sa",
+        missing: [],
+      },
       "/bin/b",
       { [SERVICE_ACCOUNT_DIR]: "/tmp/sa" },
     );
