@@ -96,7 +96,16 @@ export class FailureDomain extends pulumi.ComponentResource {
     // S3 logs are cloud resources made with the cluster; PVC logs live in the Tekton namespace, so
     // they are made after Pipelines creates it.
     let s3Logs: ResultsLogs | undefined;
-    const stateful = { ...parent, protect: c.protect };
+    // `protect` is an ARG of the components that hold data, never a resource option: the Node SDK gives a
+    // component's protect to every child that sets none, so as an option it would also protect
+    // certificates (renewed by replacement), Secrets, Deployments, IAM users and passwords, and the first
+    // renewal would fail every preview/up. Each component applies it to its stateful leaves only
+    // (databases, buckets, KMS keys, PVCs, the in-cluster PostgreSQL and kcp etcd StatefulSets;
+    // test/unit/protection.test.ts lists them per shipped stack). Their other children set no protect of
+    // their own: they are unprotected because their component is. Kept simple on purpose: a caller that
+    // passes `protect` as an option to one of these components protects all of its children again (no
+    // explicit `protect: false` on each stateless child guards against that), so never do.
+    const protect = c.protect;
     switch (c.cluster.kind) {
       case "eks": {
         const awsProvider = new aws.Provider(
@@ -119,13 +128,14 @@ export class FailureDomain extends pulumi.ComponentResource {
               allocatedStorageGb: c.database.allocatedStorageGb,
               backupRetentionDays: c.database.backupRetentionDays,
               multiAz: c.database.multiAz,
+              protect,
               tags: c.tags,
             },
-            stateful,
+            parent,
           );
           database = db;
         } else {
-          database = this.inClusterDatabase(name, eks.provider, c, stateful);
+          database = this.inClusterDatabase(name, eks.provider, c, parent);
         }
         if (c.logs.kind === "s3") {
           const bucket = new S3LogBucket(
@@ -134,9 +144,10 @@ export class FailureDomain extends pulumi.ComponentResource {
               provider: awsProvider,
               region: c.cluster.region,
               retentionDays: c.logs.retentionDays,
+              protect,
               tags: c.tags,
             },
-            stateful,
+            parent,
           );
           s3Logs = {
             kind: "s3",
@@ -167,14 +178,15 @@ export class FailureDomain extends pulumi.ComponentResource {
               storageSizeGb: c.database.storageSizeGb,
               backupRetentionDays: c.database.backupRetentionDays,
               zoneRedundant: c.database.zoneRedundant,
+              protect,
               tags: c.tags,
             },
             // Azure rejects concurrent writes to one VNet's subnets: the cluster's come first.
-            { ...stateful, dependsOn: [aks] },
+            { ...parent, dependsOn: [aks] },
           );
           database = db;
         } else {
-          database = this.inClusterDatabase(name, aks.provider, c, stateful);
+          database = this.inClusterDatabase(name, aks.provider, c, parent);
         }
         break;
       }
@@ -191,7 +203,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           parent,
         );
         this.cluster = existing;
-        database = this.inClusterDatabase(name, existing.provider, c, stateful);
+        database = this.inClusterDatabase(name, existing.provider, c, parent);
         break;
       }
     }
@@ -270,7 +282,7 @@ export class FailureDomain extends pulumi.ComponentResource {
                 : c.database.kind === "in-cluster"
                   ? "disable"
                   : "require",
-            logs: s3Logs ?? this.pvcLogs(name, provider, c, { ...stateful, dependsOn: [pipelines] }),
+            logs: s3Logs ?? this.pvcLogs(name, provider, c, { ...parent, dependsOn: [pipelines] }),
             retentionDays: t.results.retentionDays,
             profile,
             manifestsDir,
@@ -391,11 +403,8 @@ export class FailureDomain extends pulumi.ComponentResource {
         // externalUrl is required for a cloud home region (infra/config.ts).
         root = new Root(
           `${name}-kcp-root`,
-          { provider, externalUrl: c.kcp.externalUrl ?? "", zones: c.zones },
-          {
-            parent: this,
-            protect: c.protect,
-          },
+          { provider, externalUrl: c.kcp.externalUrl ?? "", zones: c.zones, protect: c.protect },
+          parent,
         );
         home = root.home;
         kcpHome = pulumi.output(homeStackOutput(root.home));
@@ -411,8 +420,16 @@ export class FailureDomain extends pulumi.ComponentResource {
       );
       shard = new Shard(
         `${name}-kcp-shard`,
-        { region: c.region, shardName: c.kcp.shardName, kcpProvider, provider, home, zones: c.zones },
-        { parent: this, protect: c.protect },
+        {
+          region: c.region,
+          shardName: c.kcp.shardName,
+          kcpProvider,
+          provider,
+          home,
+          zones: c.zones,
+          protect: c.protect,
+        },
+        parent,
       );
     }
     const workspace = new RegionWorkspace(
@@ -496,7 +513,12 @@ export class FailureDomain extends pulumi.ComponentResource {
     const storage = c.database.kind === "in-cluster" ? c.database : undefined;
     return new InClusterPostgres(
       `${name}-results-db`,
-      { provider, storageSize: storage?.storageSize, storageClassName: storage?.storageClassName },
+      {
+        provider,
+        storageSize: storage?.storageSize,
+        storageClassName: storage?.storageClassName,
+        protect: c.protect,
+      },
       opts,
     );
   }
@@ -516,6 +538,7 @@ export class FailureDomain extends pulumi.ComponentResource {
         claimName: PVC_LOGS_CLAIM,
         size: pvc?.size,
         storageClassName: pvc?.storageClassName,
+        protect: c.protect,
       },
       opts,
     );

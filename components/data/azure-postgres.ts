@@ -50,6 +50,11 @@ export interface AzurePostgresArgs {
   databaseName?: string;
   /** Administrator login, also the user Results connects as. @default "tekton" */
   administratorLogin?: string;
+  /**
+   * Pulumi-protects the stateful leaves: the flexible server and its database. The subnet, private DNS
+   * zone and link, server parameters and password stay unprotected. @default false
+   */
+  protect?: boolean;
   /** @default {} */
   tags?: Record<string, string>;
 }
@@ -125,6 +130,7 @@ export class AzurePostgres extends pulumi.ComponentResource implements PostgresD
       throw new pulumi.ResourceError(`AzurePostgres ${name}: ${(e as Error).message}`, this);
     }
     const child = { parent: this, provider: args.provider };
+    const stateful = { ...child, protect: args.protect ?? false };
     const tags = { ...args.tags, "pipeline-service-component": "results-database" };
     const databaseName = args.databaseName ?? "tekton_results";
     const login = args.administratorLogin ?? "tekton";
@@ -198,7 +204,7 @@ export class AzurePostgres extends pulumi.ComponentResource implements PostgresD
         tags,
       },
       // The server resolves its name through the zone, so the link must exist first.
-      { ...child, dependsOn: [link] },
+      { ...stateful, dependsOn: [link] },
     );
 
     // One server-parameter change at a time: the service rejects concurrent ones.
@@ -233,7 +239,7 @@ export class AzurePostgres extends pulumi.ComponentResource implements PostgresD
         charset: "UTF8",
         collation: "en_US.utf8",
       },
-      { ...child, dependsOn: [tlsVersion] },
+      { ...stateful, dependsOn: [tlsVersion] },
     );
 
     this.host = server.fullyQualifiedDomainName;

@@ -39,6 +39,11 @@ export interface InClusterPostgresArgs {
   databaseName?: string;
   /** @default "tekton" */
   username?: string;
+  /**
+   * Pulumi-protects the stateful leaf: the StatefulSet (its volume claim template holds the data). The
+   * namespace, Secret, Services and password stay unprotected. @default false
+   */
+  protect?: boolean;
   /** @default {} */
   labels?: Record<string, string>;
 }
@@ -274,7 +279,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
       },
       // volumeClaimTemplates are immutable: a size or class change replaces the StatefulSet (the
       // claim and its data stay, as Kubernetes never deletes StatefulSet claims by itself).
-      { ...child, dependsOn: [secret, headless] },
+      { ...child, protect: args.protect ?? false, dependsOn: [secret, headless] },
     );
 
     this.host = pulumi.interpolate`${service.metadata.name}.${service.metadata.namespace}.svc`;

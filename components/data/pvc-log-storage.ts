@@ -14,6 +14,8 @@ export interface PvcLogStorageArgs {
   size?: string;
   /** Storage class (LogsConfig.storageClassName). @default the cluster's default class */
   storageClassName?: string;
+  /** Pulumi-protects the stateful leaf: the PersistentVolumeClaim. @default false */
+  protect?: boolean;
   /** @default {} */
   labels?: Record<string, string>;
 }
@@ -55,7 +57,7 @@ export class PvcLogStorage extends pulumi.ComponentResource {
           resources: { requests: { storage: args.size ?? "20Gi" } },
         },
       },
-      { parent: this, provider: args.provider },
+      { parent: this, provider: args.provider, protect: args.protect ?? false },
     );
     this.claimName = claim.metadata.name;
     this.namespace = claim.metadata.namespace;

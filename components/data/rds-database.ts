@@ -37,6 +37,12 @@ export interface RdsDatabaseArgs {
   username?: string;
   /** Encrypt storage, snapshots and Performance Insights with this key. @default a new KMS key */
   kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Pulumi-protects the stateful leaves: the RDS instance and the KMS key it creates (when kmsKeyArn is
+   * unset). Every other child (subnet group, security group, parameter group, password) stays
+   * unprotected, so it can be replaced. @default false
+   */
+  protect?: boolean;
   /** @default {} */
   tags?: Record<string, string>;
 }
@@ -106,6 +112,7 @@ export class RdsDatabase extends pulumi.ComponentResource implements PostgresDat
       throw new pulumi.ResourceError(`RdsDatabase ${name}: ${(e as Error).message}`, this);
     }
     const child = { parent: this, provider: args.provider };
+    const stateful = { ...child, protect: args.protect ?? false };
     const tags = { ...args.tags, "pipeline-service/component": "results-database" };
     const databaseName = args.databaseName ?? "tekton_results";
     const username = args.username ?? "tekton";
@@ -121,7 +128,7 @@ export class RdsDatabase extends pulumi.ComponentResource implements PostgresDat
           deletionWindowInDays: 30,
           tags,
         },
-        child,
+        stateful,
       ).arn;
 
     const subnetGroup = new aws.rds.SubnetGroup(
@@ -200,7 +207,7 @@ export class RdsDatabase extends pulumi.ComponentResource implements PostgresDat
         applyImmediately: false,
         tags,
       },
-      child,
+      stateful,
     );
 
     this.host = instance.address;

@@ -21,6 +21,12 @@ export interface S3LogBucketArgs {
   kmsKeyArn?: pulumi.Input<string>;
   /** Let `pulumi destroy` delete a bucket that still holds logs. @default false */
   forceDestroy?: boolean;
+  /**
+   * Pulumi-protects the stateful leaves: the bucket and the KMS key it creates (when kmsKeyArn is unset).
+   * The bucket's settings, the IAM user, its policy and access key stay unprotected (the key rotates by
+   * replacement). @default false
+   */
+  protect?: boolean;
   /** @default {} */
   tags?: Record<string, string>;
 }
@@ -140,6 +146,7 @@ export class S3LogBucket extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`S3LogBucket ${name}: ${(e as Error).message}`, this);
     }
     const child = { parent: this, provider: args.provider };
+    const stateful = { ...child, protect: args.protect ?? false };
     const tags = { ...args.tags, "pipeline-service/component": "results-logs" };
 
     const kmsKeyArn =
@@ -152,15 +159,16 @@ export class S3LogBucket extends pulumi.ComponentResource {
           deletionWindowInDays: 30,
           tags,
         },
-        child,
+        stateful,
       ).arn;
 
     const bucket = new aws.s3.Bucket(
       `${name}-logs`,
       { forceDestroy: args.forceDestroy ?? false, tags },
-      child,
+      stateful,
     );
-    const onBucket = { ...child, parent: bucket };
+    // Children of the bucket would inherit its protect: its settings are not data, so they never are.
+    const onBucket = { ...child, parent: bucket, protect: false };
 
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,

@@ -52,6 +52,11 @@ export interface EtcdArgs {
   /** Validity of the CA and of the member/client certificates, in hours. @default 87600 (CA), 8760 (leaves) */
   caValidityHours?: number;
   certValidityHours?: number;
+  /**
+   * Pulumi-protects the stateful leaf: the StatefulSet (its volume claim templates hold the data). The
+   * CA, certificates (renewed by replacement), Secrets, Services and PDB stay unprotected. @default false
+   */
+  protect?: boolean;
 }
 
 export const DEFAULT_ETCD_RESOURCES: ContainerResources = {
@@ -353,7 +358,7 @@ export class Etcd extends pulumi.ComponentResource {
           labels,
         }),
       },
-      { ...child, dependsOn: [serverSecret, peerService] },
+      { ...child, protect: args.protect ?? false, dependsOn: [serverSecret, peerService] },
     );
 
     this.clientUrls = ns.apply((n) => etcdClientUrls(objectName, n, replicas));

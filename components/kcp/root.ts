@@ -232,6 +232,12 @@ export interface RootArgs {
   caValidityHours?: number;
   /** Server and client certificate validity in hours. @default 8760 */
   certValidityHours?: number;
+  /**
+   * Pulumi-protects the stateful leaves: the etcd StatefulSet (external etcd), or the root shard's and
+   * cache server's StatefulSets (embedded etcd: their claims hold the data). The PKI (certificates renew
+   * by replacement), Secrets, Services, Deployments and PDBs stay unprotected. @default false
+   */
+  protect?: boolean;
 }
 
 export const DEFAULT_CACHE_RESOURCES: ContainerResources = {
@@ -460,6 +466,7 @@ export class Root extends pulumi.ComponentResource {
               storageClassName: args.storageClassName,
               caValidityHours: caHours,
               certValidityHours: hours,
+              protect: args.protect,
             },
             { parent: this },
           )
@@ -525,7 +532,7 @@ export class Root extends pulumi.ComponentResource {
               ],
             },
           },
-          { ...child, dependsOn },
+          { ...child, protect: args.protect ?? false, dependsOn },
         );
       }
       return new k8s.apps.v1.Deployment(

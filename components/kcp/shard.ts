@@ -267,6 +267,12 @@ export interface ShardArgs {
   storageClassName?: string;
   /** Serving and client certificate validity in hours. @default 8760 */
   certValidityHours?: number;
+  /**
+   * Pulumi-protects the stateful leaves: the etcd StatefulSet (external etcd), or the kcp StatefulSet
+   * (embedded etcd: its claim holds the data). Certificates (renewed by replacement), Secrets, Services,
+   * the Deployment, the PDB and the Shard label patch stay unprotected. Cloud profile only. @default false
+   */
+  protect?: boolean;
 }
 
 export const DEFAULT_KCP_RESOURCES: ContainerResources = {
@@ -394,6 +400,7 @@ export class Shard extends pulumi.ComponentResource {
               storageSize: args.storageSize ?? "10Gi",
               storageClassName: args.storageClassName,
               certValidityHours: hours,
+              protect: args.protect,
             },
             { parent: this },
           )
@@ -542,7 +549,7 @@ export class Shard extends pulumi.ComponentResource {
                 ],
               },
             },
-            { ...child, dependsOn: workloadDeps },
+            { ...child, protect: args.protect ?? false, dependsOn: workloadDeps },
           )
         : new k8s.apps.v1.Deployment(
             `${name}-deploy`,

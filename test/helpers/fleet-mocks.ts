@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { KCP_HOME_PLAIN_KEYS, KCP_HOME_SECRET_KEYS } from "../../components/kcp/home-reference";
 import { program } from "../../infra/program";
+import { quiesce, type Registration, recordRegistrations } from "./engine-recorder";
 import { type Registered, settle, setupMocks } from "./mocks";
 
 export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -230,4 +231,20 @@ export async function runProgram(config: Record<string, string>): Promise<void> 
   await settle();
   await new Promise((r) => setTimeout(r, 500));
   await settle();
+}
+
+/**
+ * Runs the program with a stack document ("pipeline-service:key" -> value, as stackDocument gives it) and
+ * returns what it registered as the engine records it (test/helpers/engine-recorder.ts), in order.
+ */
+export async function runRecorded(doc: Record<string, unknown>): Promise<Registration[]> {
+  const recorded = recordRegistrations();
+  await quiesce();
+  recorded.length = 0;
+  try {
+    await runProgram(encodeConfig(doc));
+  } finally {
+    await quiesce();
+  }
+  return recorded.splice(0);
 }

@@ -1,8 +1,9 @@
 // The policy pack against the real program: each shipped stack, and deliberately broken variants of
 // it that infra/config.ts accepts, run under mocks (test/helpers/fleet-mocks.ts); what the program
-// registered is handed to every policy the way the engine would (resource policies see inputs,
-// stack policies see outputs, protect, providers and property dependencies). A shipped stack must
-// violate no mandatory policy; each broken variant must add exactly the expected policy names.
+// registered (recorded by test/helpers/engine-recorder.ts) is handed to every policy the way the
+// engine would (resource policies see inputs, stack policies see outputs, protect, providers and
+// property dependencies). A shipped stack must violate no mandatory policy; each broken variant must
+// add exactly the expected policy names.
 // Under mocks, yaml.v2.ConfigGroup children (upstream Tekton, Argo CD objects) are not registered;
 // the Kubernetes policies judge them in the ConfigGroups' objs (resource policies see its inputs,
 // stack policies the mock's state, which repeats them), as a preview judges them before the group
@@ -19,114 +20,11 @@ import type {
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, parseRegionConfig } from "../../infra/config";
 import { policies } from "../../policy/policies";
-import {
-  encodeConfig,
-  runProgram,
-  setupFleetMocks,
-  STACK_NAMES,
-  stackDocument,
-} from "../helpers/fleet-mocks";
+import type { Registration } from "../helpers/engine-recorder";
+import { runRecorded, setupFleetMocks, STACK_NAMES, stackDocument } from "../helpers/fleet-mocks";
 import { UNKNOWN, providerRef, runResource, runStack, stackResource } from "./helpers";
 
 setupFleetMocks();
-
-// ---- What the engine would know: every registration, as the resource monitor receives it. ----
-
-interface Struct {
-  toJavaScript(): Record<string, unknown>;
-}
-type Callback = (err: Error | null, resp?: unknown) => void;
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getCustom(): boolean;
-  hasProtect(): boolean;
-  getProtect(): boolean;
-  getProvider(): string;
-  getObject(): Struct | undefined;
-  getPropertydependenciesMap(): {
-    forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void;
-  };
-}
-interface ReadRequest {
-  getType(): string;
-  getName(): string;
-  getProvider(): string;
-  getProperties(): Struct | undefined;
-}
-interface Monitor {
-  registerResource(req: RegisterRequest, cb: Callback): void;
-  readResource(req: ReadRequest, cb: Callback): void;
-  registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: Callback): void;
-}
-
-/** One resource as the engine records it; property values still in the wire format (secrets, refs). */
-interface Registration {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  protect: boolean;
-  /** "urn::id" of the explicit provider, or "" (the engine then uses its default provider). */
-  provider: string;
-  inputs: Record<string, unknown>;
-  /** Outputs: the mock's state, or what a component passed to registerOutputs. */
-  outputs: Record<string, unknown>;
-  propertyDependencies: Record<string, string[]>;
-}
-
-let current: Registration[] = [];
-{
-  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, cb) =>
-    register(req, (err, resp) => {
-      if (!err) {
-        const r = resp as { getUrn(): string; getObject(): Struct | undefined };
-        const propertyDependencies: Record<string, string[]> = {};
-        req
-          .getPropertydependenciesMap()
-          .forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
-        current.push({
-          urn: r.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          custom: req.getCustom(),
-          protect: req.hasProtect() && req.getProtect(),
-          provider: req.getProvider(),
-          inputs: req.getObject()?.toJavaScript() ?? {},
-          outputs: r.getObject()?.toJavaScript() ?? {},
-          propertyDependencies,
-        });
-      }
-      cb(err, resp);
-    });
-  const read = monitor.readResource.bind(monitor);
-  monitor.readResource = (req, cb) =>
-    read(req, (err, resp) => {
-      if (!err) {
-        const r = resp as { getUrn(): string; getProperties(): Struct | undefined };
-        current.push({
-          urn: r.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          custom: true,
-          protect: false,
-          provider: req.getProvider(),
-          inputs: req.getProperties()?.toJavaScript() ?? {},
-          outputs: r.getProperties()?.toJavaScript() ?? {},
-          propertyDependencies: {},
-        });
-      }
-      cb(err, resp);
-    });
-  const outputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (req, cb) => {
-    const r = current.find((x) => x.urn === req.getUrn());
-    if (r) r.outputs = req.getOutputs()?.toJavaScript() ?? {};
-    outputs(req, cb);
-  };
-}
 
 const SIG = pulumi.runtime.specialSigKey;
 
@@ -219,24 +117,8 @@ interface Evaluation {
   cannotJudge: Map<string, string[]>;
 }
 
-/** Waits until no registration has arrived for a while (a failed run may leave some in flight). */
-async function quiesce(): Promise<void> {
-  for (let seen = -1; seen !== current.length;) {
-    seen = current.length;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 async function evaluate(doc: Record<string, unknown>): Promise<Evaluation> {
-  await quiesce();
-  current = [];
-  try {
-    await runProgram(encodeConfig(doc));
-  } finally {
-    await quiesce();
-  }
-  const view = engineView(current);
-  current = [];
+  const view = engineView(await runRecorded(doc));
   const violations = new Map<string, string[]>();
   const add = (name: string, msgs: string[]) => {
     if (msgs.length > 0) violations.set(name, [...(violations.get(name) ?? []), ...msgs]);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { unwrap } from "../helpers/secrets";
 import type { DatabaseConfig } from "../../infra/config";
 import {
@@ -28,6 +29,8 @@ const { resources } = setupMocks({
     "azure-native:dbforpostgresql:Database": (a) => ({ name: a.inputs.databaseName }),
   },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 const pgConfig: Extract<DatabaseConfig, { kind: "azure-postgres" }> = {
   kind: "azure-postgres",
@@ -199,5 +202,22 @@ describe("AzurePostgres under mocks", () => {
       () => new AzurePostgres("bad", args(provider, { skuName: "B_Standard_B1ms" })),
       (e: Error) => pulumi.ResourceError.isInstance(e) && /^AzurePostgres bad: .*Burstable/.test(e.message),
     );
+  });
+});
+
+describe("AzurePostgres protect", () => {
+  test("protect: the server and its database only; without it, nothing", async () => {
+    new AzurePostgres(
+      "guarded",
+      args(new AzureProvider("azure-guarded", { location: "westeurope" }), { protect: true }),
+    );
+    new AzurePostgres("open", args(new AzureProvider("azure-open", { location: "westeurope" })));
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "azure-native:dbforpostgresql:Database guarded-db",
+      "azure-native:dbforpostgresql:Server guarded-pg",
+    ]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
   });
 });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { unwrap } from "../helpers/secrets";
 import type { DatabaseConfig } from "../../infra/config";
 import {
@@ -21,6 +22,8 @@ import {
 const { resources } = setupMocks({
   outputs: { "pulumi-nodejs:dynamic:Resource": (a) => ({ result: `pw-${a.name}` }) },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 const dbConfig: Extract<DatabaseConfig, { kind: "in-cluster" }> = {
   kind: "in-cluster",
@@ -194,5 +197,17 @@ describe("InClusterPostgres under mocks", () => {
       () => new InClusterPostgres("bad", { provider, image: "postgres" }),
       (e: Error) => pulumi.ResourceError.isInstance(e) && /^InClusterPostgres bad: image/.test(e.message),
     );
+  });
+});
+
+describe("InClusterPostgres protect", () => {
+  test("protect: the StatefulSet only; without it, nothing", async () => {
+    const provider = new k8s.Provider("kind-protect", { kubeconfig: "{}" });
+    new InClusterPostgres("guarded", { provider, namespace: "guarded", protect: true });
+    new InClusterPostgres("open", { provider, namespace: "open" });
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), ["kubernetes:apps/v1:StatefulSet guarded-sts"]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
   });
 });

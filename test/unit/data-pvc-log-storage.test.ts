@@ -6,10 +6,13 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import type { LogsConfig } from "../../infra/config";
 import { PvcLogStorage, validatePvcLogStorageArgs } from "../../components/data/pvc-log-storage";
 
 const { resources } = setupMocks();
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 describe("PvcLogStorage", () => {
   test("validation", () => {
@@ -66,5 +69,19 @@ describe("PvcLogStorage", () => {
       () => new PvcLogStorage("bad", { provider, size: "lots" }),
       (e: Error) => pulumi.ResourceError.isInstance(e) && /^PvcLogStorage bad: size/.test(e.message),
     );
+  });
+});
+
+describe("PvcLogStorage protect", () => {
+  test("protect: the claim; without it, nothing", async () => {
+    const provider = new k8s.Provider("kind-protect", { kubeconfig: "{}" });
+    new PvcLogStorage("guarded", { provider, protect: true });
+    new PvcLogStorage("open", { provider, claimName: "open-logs" });
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "kubernetes:core/v1:PersistentVolumeClaim guarded-logs",
+    ]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
   });
 });

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { unwrap } from "../helpers/secrets";
 import type { DatabaseConfig } from "../../infra/config";
 import {
@@ -27,6 +28,8 @@ const { resources } = setupMocks({
     "aws:rds/instance:Instance": () => ({ address: "db.abc.us-east-1.rds.amazonaws.com", port: 5432 }),
   },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 const rdsConfig: Extract<DatabaseConfig, { kind: "rds" }> = {
   kind: "rds",
@@ -196,5 +199,23 @@ describe("RdsDatabase under mocks", () => {
       () => new RdsDatabase("bad", args(provider, { privateSubnetIds: ["subnet-a"] })),
       (e: Error) => pulumi.ResourceError.isInstance(e) && /^RdsDatabase bad: .*two zones/.test(e.message),
     );
+  });
+});
+
+describe("RdsDatabase protect", () => {
+  test("protect: the instance and its KMS key only; without it, nothing", async () => {
+    new RdsDatabase("guarded", args(newProvider("aws-guarded"), { protect: true }));
+    new RdsDatabase("open", args(newProvider("aws-open")));
+    new RdsDatabase("given-key", args(newProvider("aws-given"), { protect: true, kmsKeyArn: "arn:k" }));
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "aws:kms/key:Key guarded-kms",
+      "aws:rds/instance:Instance guarded-postgres",
+    ]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
+    assert.deepEqual(protectedOf(registrations, "given-key"), [
+      "aws:rds/instance:Instance given-key-postgres",
+    ]);
   });
 });

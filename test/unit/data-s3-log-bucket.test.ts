@@ -8,6 +8,7 @@ import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import type { LogsConfig } from "../../infra/config";
 import {
   S3LogBucket,
@@ -26,6 +27,8 @@ const { resources } = setupMocks({
     "aws:iam/accessKey:AccessKey": () => ({ secret: "wJalrXUtnFEMI/K7MDENG" }),
   },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 const logsConfig: Extract<LogsConfig, { kind: "s3" }> = { kind: "s3", retentionDays: 30 };
 
@@ -215,5 +218,28 @@ describe("S3LogBucket under mocks", () => {
       () => new S3LogBucket("bad", { provider, region: "us-east-1", retentionDays: -5 }),
       (e: Error) => pulumi.ResourceError.isInstance(e) && /^S3LogBucket bad: retentionDays/.test(e.message),
     );
+  });
+});
+
+describe("S3LogBucket protect", () => {
+  test("protect: the bucket and its KMS key only (not the bucket's settings); without it, nothing", async () => {
+    new S3LogBucket("guarded", {
+      provider: new aws.Provider("aws-guarded", { region: "us-east-1" }),
+      region: "us-east-1",
+      protect: true,
+    });
+    new S3LogBucket("open", {
+      provider: new aws.Provider("aws-open", { region: "us-east-1" }),
+      region: "us-east-1",
+    });
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "aws:kms/key:Key guarded-kms",
+      "aws:s3/bucket:Bucket guarded-logs",
+    ]);
+    // The bucket's settings are its children (they would inherit its protect): registered, not protected.
+    assert.ok(registrations.some((r) => r.name === "guarded-public-access" && !r.protect));
+    assert.deepEqual(protectedOf(registrations, "open"), []);
   });
 });

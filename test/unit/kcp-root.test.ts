@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 import { unwrap } from "../helpers/secrets";
 import {
@@ -38,6 +39,8 @@ const { resources } = setupMocks({
         : {},
   },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 interface KubeconfigShape {
   clusters: { name: string; cluster: { server: string; "certificate-authority-data": string } }[];
@@ -290,5 +293,32 @@ describe("Root under mocks", () => {
     const secrets = mine().filter((r) => r.type === "kubernetes:core/v1:Secret");
     assert.ok(secrets.length >= 12);
     for (const s of secrets) assert.ok(hasSecretEnvelope(s), s.name);
+  });
+});
+
+describe("Root protect", () => {
+  const cluster = new k8s.Provider("protect-cluster", { kubeconfig: "{}" });
+  const root = (name: string, extra: Partial<RootArgs>) =>
+    new Root(name, { provider: cluster, externalUrl: `https://${name}.example.com`, ...extra });
+
+  test("protect: the etcd StatefulSet only (not the PKI, Secrets, Deployments); without it, nothing", async () => {
+    root("guarded", { protect: true });
+    root("open", {});
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "kubernetes:apps/v1:StatefulSet guarded-etcd-sts",
+    ]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
+  });
+
+  test("embedded etcd: the root shard's and cache server's StatefulSets are the leaves protected", async () => {
+    root("embedded", { protect: true, etcd: "embedded" });
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "embedded"), [
+      "kubernetes:apps/v1:StatefulSet embedded-kcp-cache-sts",
+      "kubernetes:apps/v1:StatefulSet embedded-kcp-root-sts",
+    ]);
   });
 });

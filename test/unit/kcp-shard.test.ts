@@ -8,6 +8,7 @@ import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 import { unwrap } from "../helpers/secrets";
 import {
@@ -40,6 +41,8 @@ const { resources } = setupMocks({
         : {},
   },
 });
+// Registrations as the engine receives them (with protect), from here on.
+const registrations = recordRegistrations();
 
 /** Every flag kcp v0.32.3 `kcp start` accepts that we use (pkg/server/options, kcm SAController, etcd). */
 const KCP_START_FLAGS = new Set([
@@ -516,3 +519,28 @@ function podParams(): Parameters<typeof renderKcpPodTemplate>[0] {
     persistentData: false,
   };
 }
+
+describe("Shard protect", () => {
+  const kcp = new k8s.Provider("kcp-protect", { kubeconfig: "{}" });
+  const cluster = new k8s.Provider("protect-cluster", { kubeconfig: "{}" });
+  const shard = (name: string, extra: Partial<ShardArgs>) =>
+    new Shard(name, { region: name, kcpProvider: kcp, provider: cluster, home, ...extra });
+
+  test("protect: the etcd StatefulSet only (not the certificates, Secrets, Deployment); without it, nothing", async () => {
+    shard("guarded", { protect: true });
+    shard("open", {});
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "guarded"), [
+      "kubernetes:apps/v1:StatefulSet guarded-etcd-sts",
+    ]);
+    assert.deepEqual(protectedOf(registrations, "open"), []);
+  });
+
+  test("embedded etcd: the kcp StatefulSet (its claim holds the data) is the leaf protected", async () => {
+    shard("embedded", { protect: true, etcd: "embedded", serviceType: "ClusterIP" });
+    await settle();
+    await quiesce();
+    assert.deepEqual(protectedOf(registrations, "embedded"), ["kubernetes:apps/v1:StatefulSet embedded-sts"]);
+  });
+});
