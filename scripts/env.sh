@@ -11,7 +11,7 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # The stack files in stacks/ are committed data: take the secrets manager from the stack's state rather than
 # writing a per-checkout encryptionsalt into them on every up.
 export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
-# Transpile-only runs; tsc --noEmit type-checks once (DESIGN.md §6: a type-check per preview costs 15 s).
+# Transpile-only runs; tsc --noEmit type-checks once in the tests (a type-check per preview costs about 15 s).
 export TS_NODE_TRANSPILE_ONLY=true
 export PIPELINE_SERVICE_LOCAL_DIR="${PIPELINE_SERVICE_LOCAL_DIR:-$PROJECT_DIR/.local}"
 # Passphrase secrets for the local file backend: a random passphrase made once per checkout (gitignored).

@@ -1,4 +1,4 @@
-// What the home region's stack publishes about the kcp root, and how another region reads it (DESIGN.md §1).
+// What the home region's stack publishes about the kcp root, and how another region reads it.
 // The home stack exports one output, `kcp` (homeStackOutput()); a region reads it with readKcpHome(), which
 // creates a StackReference and returns each field typed: URLs and CA certificates plain, every key,
 // client certificate and kubeconfig a Pulumi secret, whatever the reference reported.

@@ -7,7 +7,7 @@
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
 //   service-account   one key every shard signs and verifies ServiceAccount tokens with
 // Region shards are issued their own serving/client certificates in their own stacks, so the serving and
-// client CA keys are part of the home outputs (secrets) read by the other regions (DESIGN.md §1).
+// client CA keys are part of the home outputs (secrets) read by the other regions.
 //
 // Reachability: the front-proxy is behind a LoadBalancer at `externalUrl`; the root shard and the cache
 // server are behind their own LoadBalancers (use `internalServiceAnnotations` for internal ones) because
