@@ -224,8 +224,10 @@ export class Tenant extends pulumi.ComponentResource {
     const ws = workspace as unknown as WorkspaceOutputs;
     const path = this.workspacePath;
     this.cluster = ws.spec.apply((s) => {
-      if (!s?.cluster) throw new Error(`Workspace ${path} has no spec.cluster: kcp has not scheduled it`);
-      return s.cluster;
+      if (s?.cluster) return s.cluster;
+      // A preview of a new tenant sees the Workspace as written: kcp names its logical cluster at create.
+      if (pulumi.runtime.isDryRun()) return pulumi.unknown as unknown as string;
+      throw new Error(`Workspace ${path} has no spec.cluster: kcp has not scheduled it`);
     });
     this.shard = ws.metadata.apply((m) => m?.annotations?.["core.kcp.io/shard"] ?? "");
 
