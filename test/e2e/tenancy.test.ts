@@ -228,6 +228,32 @@ describe("tenants run pipelines through kcp", () => {
     }
   });
 
+  it("onboarding: a new tenant in a stack previews as creates only (its workspace is not scheduled yet)", () => {
+    const file = path.join(PROJECT_DIR, "stacks", "Pulumi.local-west.yaml");
+    const doc = parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    const tenants = (doc.config["pipeline-service:tenants"] ?? []) as { name: string }[];
+    doc.config["pipeline-service:tenants"] = [...tenants, { name: `onboard-${process.pid}` }];
+    const edited = path.join(path.dirname(regionOf("local-west").kubeconfig), `onboard-${process.pid}.yaml`);
+    fs.writeFileSync(edited, stringify(doc));
+    try {
+      const r = expectCode(
+        pulumi(["preview", "--json", "--stack", "local-west", "--config-file", edited]),
+        0,
+        "preview with a new tenant",
+      );
+      const steps = (JSON.parse(r.stdout) as { steps: { op: string; urn: string }[] }).steps.filter(
+        (s) => s.op !== "same",
+      );
+      assert.ok(steps.length > 0, "nothing would change");
+      assert.deepEqual(
+        steps.filter((s) => s.op !== "create").map((s) => `${s.op} ${s.urn}`),
+        [],
+      );
+    } finally {
+      fs.rmSync(edited, { force: true });
+    }
+  });
+
   it("region isolation: with local-west's cluster stopped, team-east still runs; team-west recovers after", async () => {
     namespace("team-east");
     const kwok = {
@@ -240,6 +266,15 @@ describe("tenants run pipelines through kcp", () => {
     );
     try {
       create("team-east", pipeline);
+      // The README's fix for the Pipeline/run race: the run only once the agent has taken the Pipeline.
+      tenant("team-east")([
+        "wait",
+        "--for=jsonpath={.metadata.finalizers[0]}=syncagent.kcp.io/cleanup",
+        "pipeline/two-tasks",
+        "-n",
+        ns,
+        "--timeout=60s",
+      ]);
       const name = create("team-east", pipelineRun(ns, "isolated", { pipelineRef: "two-tasks" }));
       assert.equal(await finished("team-east", name), "True");
     } finally {
