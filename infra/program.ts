@@ -5,7 +5,7 @@ import { FailureDomain, type FailureDomainSecrets } from "../components/failure-
 import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
 import { localWebhookPorts } from "../local/processes";
 import { ConfigError, PROJECT } from "./config";
-import { rawStackConfig, resolveRegion } from "./stack-config";
+import { checkProgramConfig, rawStackConfig, readStackFiles, resolveRegion } from "./stack-config";
 
 /** Pipelines as Code GitHub App secrets: all three or none (then PaC serves webhook-token repos only). */
 function githubApp(config: pulumi.Config): FailureDomainSecrets["githubApp"] {
@@ -13,18 +13,40 @@ function githubApp(config: pulumi.Config): FailureDomainSecrets["githubApp"] {
   const privateKey = config.getSecret("githubPrivateKey");
   const webhookSecret = config.getSecret("githubWebhookSecret");
   if (!appId && !privateKey && !webhookSecret) return undefined;
+  // Invariant: checkProgramConfig refused a partial set before anything was registered.
   if (!appId || !privateKey || !webhookSecret) {
-    throw new Error(
+    throw new pulumi.RunError(
       `${PROJECT}:githubAppId, githubPrivateKey and githubWebhookSecret must be set together (pulumi config set --secret)`,
     );
   }
   return { appId, privateKey, webhookSecret };
 }
 
+/** The running stack's fully qualified name (to refuse a kcp.homeStack that names it). */
+function thisStack() {
+  let organization: string | undefined;
+  try {
+    organization = pulumi.getOrganization();
+  } catch {
+    organization = undefined; // unknown (e.g. under test mocks): the project and stack names decide
+  }
+  return { organization, project: pulumi.getProject(), stack: pulumi.getStack() };
+}
+
+/** Whether the engine holds a config key as a secret (PULUMI_CONFIG_SECRET_KEYS, which the runtime reads). */
+function isConfigSecret(fullKey: string): boolean {
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  return runtime.isConfigSecret?.(fullKey) ?? false;
+}
+
 /** Config errors are the user's to fix: reported without a stack trace (pulumi.RunError), nothing registered. */
 function resolveOrReport(config: pulumi.Config) {
   try {
-    return resolveRegion(rawStackConfig(config));
+    const resolved = resolveRegion(rawStackConfig(config), readStackFiles(), { stack: thisStack() });
+    const all = pulumi.runtime.allConfig();
+    const problems = checkProgramConfig(all, isConfigSecret, resolved.config);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return resolved;
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;

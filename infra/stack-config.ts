@@ -10,6 +10,7 @@ import {
   checkFleetTenants,
   PROGRAM_CONFIG_KEYS,
   PROJECT,
+  type ParseContext,
   parseRegionConfig,
   type RegionConfig,
   type StackFileConfig,
@@ -141,8 +142,9 @@ export function checkFleet(
 export function resolveRegion(
   raw: Record<string, unknown>,
   stackFiles: Record<string, StackFileConfig> = readStackFiles(),
+  context: ParseContext = {},
 ): ResolvedRegion {
-  const config = parseRegionConfig(raw);
+  const config = parseRegionConfig(raw, context);
   const fleetProblems = checkFleet(raw, stackFiles);
   if (fleetProblems.length > 0) throw new ConfigError(fleetProblems);
   const resolved: ResolvedRegion = { config };
@@ -166,4 +168,151 @@ export function resolveRegion(
     );
   }
   return resolved;
+}
+
+/** Program config keys that hold secrets: set with `pulumi config set --secret`, never in plaintext. */
+export const SECRET_CONFIG_KEYS = [
+  "resultsDatabasePassword",
+  "githubAppId",
+  "githubPrivateKey",
+  "githubWebhookSecret",
+  "argocdRepositoryCredentials",
+];
+
+const GITHUB_APP_KEYS = ["githubAppId", "githubPrivateKey", "githubWebhookSecret"];
+
+/** Argo CD repository Secret names: argocd-repo-<name>, a DNS label of at most 63 characters. */
+const REPO_NAME = /^[a-z0-9]([-a-z0-9]{0,56}[a-z0-9])?$/;
+const REPO_URL = /^(https?:\/\/|ssh:\/\/|git@)\S+$/;
+
+function jsonValue(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Checks the program's own keys (secrets, Argo CD repositories) against the validated region config; pure.
+ * `all` is the engine's config ("pipeline-service:key" -> text), `isSecret` says whether the engine holds a
+ * key as a secret. Messages never show a secret's value.
+ */
+export function checkProgramConfig(
+  all: Record<string, string>,
+  isSecret: (fullKey: string) => boolean,
+  region: RegionConfig,
+): string[] {
+  const problems: string[] = [];
+  const full = (k: string) => `${PROJECT}:${k}`;
+  const has = (k: string) => all[full(k)] !== undefined;
+  for (const k of SECRET_CONFIG_KEYS) {
+    if (has(k) && !isSecret(full(k))) {
+      const how =
+        k === "argocdRepositoryCredentials"
+          ? `pulumi config set --secret --path 'argocdRepositoryCredentials.<repository>.password' <value>`
+          : `pulumi config set --secret ${k} <value>`;
+      problems.push(
+        `${full(k)} = (plaintext, not shown): expected a secret; remove it from the stack file (pulumi config rm ${k}) and set it with: ${how}`,
+      );
+    }
+  }
+  const ignored = (k: string, why: string) => {
+    if (has(k)) problems.push(`${full(k)} = (set): expected no value: it has no effect ${why}`);
+  };
+  // Pipelines as Code's GitHub App: all three secrets or none.
+  const app = GITHUB_APP_KEYS.filter(has);
+  const pac = region.tekton.pipelines.enabled && region.tekton.pipelinesAsCode.enabled;
+  if (!pac)
+    for (const k of app) ignored(k, "while Pipelines as Code is off (tekton.pipelinesAsCode.enabled)");
+  else if (app.length > 0 && app.length < GITHUB_APP_KEYS.length)
+    for (const k of GITHUB_APP_KEYS.filter((x) => !has(x)))
+      problems.push(
+        `${full(k)} = (not set): expected a value: ${GITHUB_APP_KEYS.join(", ")} are set together (pulumi config set --secret ${k} <value>)`,
+      );
+  // Source: GitHub docs, "About apps" / REST API "Get an app" (the App ID is an integer).
+  if (pac && has("githubAppId") && !/^\d+$/.test(all[full("githubAppId")].trim()))
+    problems.push(`${full("githubAppId")} = (secret, not shown): expected the GitHub App's numeric App ID`);
+  // Source: GitHub docs, "Managing private keys for GitHub Apps" (a PEM-encoded RSA private key).
+  if (
+    pac &&
+    has("githubPrivateKey") &&
+    !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(all[full("githubPrivateKey")])
+  )
+    problems.push(
+      `${full("githubPrivateKey")} = (secret, not shown): expected the App's PEM private key (-----BEGIN RSA PRIVATE KEY-----); set it with: pulumi config set --secret githubPrivateKey < key.pem`,
+    );
+  // The local profile's server trusts loopback connections (program.ts gives Results a placeholder).
+  if (region.database.kind === "external" && region.profile === "cloud" && !has("resultsDatabasePassword"))
+    problems.push(
+      `${full("resultsDatabasePassword")} = (not set): expected the password of the external database (database.kind external): pulumi config set --secret resultsDatabasePassword <value>`,
+    );
+  if (region.database.kind !== "external")
+    ignored(
+      "resultsDatabasePassword",
+      `with database.kind ${region.database.kind} (the program makes that password)`,
+    );
+  // Argo CD repositories (the component's own rules, checked here so nothing is registered first).
+  const repos = jsonValue(all[full("argocdRepositories")]);
+  const names: string[] = [];
+  if (repos !== undefined) {
+    if (!region.gitops.enabled) ignored("argocdRepositories", "while gitops.enabled is false");
+    else if (!Array.isArray(repos))
+      problems.push(
+        `${full("argocdRepositories")} = ${JSON.stringify(repos)}: expected a list of {name, url, type?}`,
+      );
+    else
+      repos.forEach((r: unknown, i) => {
+        const key = `${full("argocdRepositories")}[${i}]`;
+        const o = (r !== null && typeof r === "object" ? r : {}) as Record<string, unknown>;
+        for (const extra of Object.keys(o).filter((x) => !["name", "url", "type"].includes(x)))
+          problems.push(
+            `${key}.${extra}: unknown key (check the spelling; credentials go in argocdRepositoryCredentials)`,
+          );
+        if (typeof o.name !== "string" || !REPO_NAME.test(o.name))
+          problems.push(
+            `${key}.name = ${JSON.stringify(o.name)}: expected a lowercase DNS label of at most 58 characters`,
+          );
+        else if (names.includes(o.name))
+          problems.push(
+            `${key}.name = ${JSON.stringify(o.name)}: expected a name unique among the repositories`,
+          );
+        else names.push(o.name);
+        if (typeof o.url !== "string" || !REPO_URL.test(o.url))
+          problems.push(
+            `${key}.url = ${JSON.stringify(o.url)}: expected a repository URL (https://, ssh:// or git@)`,
+          );
+        if (o.type !== undefined && o.type !== "git" && o.type !== "helm")
+          problems.push(`${key}.type = ${JSON.stringify(o.type)}: expected one of "git" | "helm"`);
+      });
+  }
+  const creds = jsonValue(all[full("argocdRepositoryCredentials")]);
+  if (creds !== undefined && region.gitops.enabled) {
+    if (repos === undefined) ignored("argocdRepositoryCredentials", "without argocdRepositories");
+    else if (creds === null || typeof creds !== "object" || Array.isArray(creds))
+      problems.push(
+        `${full("argocdRepositoryCredentials")} = (secret, not shown): expected a map of repository name to credentials`,
+      );
+    else
+      for (const [name, c] of Object.entries(creds as Record<string, unknown>)) {
+        const key = `${full("argocdRepositoryCredentials")}.${name}`;
+        if (!names.includes(name)) {
+          problems.push(
+            `${key}: expected the name of a repository in argocdRepositories (${names.join(", ") || "none"})`,
+          );
+          continue;
+        }
+        const o = (c !== null && typeof c === "object" ? c : {}) as Record<string, unknown>;
+        for (const extra of Object.keys(o).filter(
+          (x) => !["username", "password", "sshPrivateKey"].includes(x),
+        ))
+          problems.push(`${key}.${extra}: unknown key (expected username, password or sshPrivateKey)`);
+        for (const [k, v] of Object.entries(o))
+          if (typeof v !== "string") problems.push(`${key}.${k} = (secret, not shown): expected a string`);
+        if (o.password && o.sshPrivateKey)
+          problems.push(`${key} = (secret, not shown): expected a password or an SSH key, not both`);
+      }
+  }
+  return problems;
 }
