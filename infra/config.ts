@@ -717,14 +717,15 @@ function zoneRules(c: z.output<typeof regionShape>, ctx: z.RefinementCtx) {
   const cl = c.cluster;
   c.zones.forEach((zone, i) => {
     // Source: AWS docs, "Regions and Zones" (an Availability Zone is the Region code and a letter).
-    if (cl.kind === "eks" && !new RegExp(`^${cl.region}[a-z]$`).test(zone))
+    // (Plain string tests: the region and location may themselves be invalid here, reported on their own.)
+    if (cl.kind === "eks" && !(zone.startsWith(cl.region) && /^[a-z]$/.test(zone.slice(cl.region.length))))
       ctx.addIssue({
         code: "custom",
         path: ["zones", i],
         message: `an Availability Zone of cluster.region ${cl.region}, such as ${cl.region}a`,
       });
     // Source: Azure docs, "What are availability zones?" (zones 1, 2 and 3; AKS labels nodes <location>-<n>).
-    if (cl.kind === "aks" && !new RegExp(`^${cl.location}-[1-3]$`).test(zone))
+    if (cl.kind === "aks" && !["1", "2", "3"].map((n) => `${cl.location}-${n}`).includes(zone))
       ctx.addIssue({
         code: "custom",
         path: ["zones", i],
@@ -825,10 +826,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** A key segment as written, quoted when it is empty or has spaces, quotes or brackets (e.g. a tag key). */
+function segment(p: PropertyKey): string {
+  const s = String(p);
+  return /^[^\s"[\]]+$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+}
+
 function keyOf(path: PropertyKey[]): string {
   const [top, ...rest] = path;
   let key = `${PROJECT}:${String(top ?? "")}`;
-  for (const p of rest) key += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+  for (const p of rest) key += typeof p === "number" ? `[${p}]` : segment(p);
   return key;
 }
 

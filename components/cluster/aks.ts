@@ -123,8 +123,10 @@ export function validateAksArgs(args: Omit<AksClusterArgs, "provider">): void {
   for (const p of pools) {
     if (!/^[a-z][a-z0-9]{0,11}$/.test(p.name))
       problems.push(`pool ${p.name}: lowercase letters/digits, <= 12`);
-    if (!(p.minCount >= 1 && p.minCount <= p.maxCount))
-      problems.push(`pool ${p.name}: needs 1 <= minCount <= maxCount`);
+    // User pools may scale to zero; the system pool keeps at least one node.
+    const min = p === args.systemPool ? 1 : 0;
+    if (!(p.minCount >= min && p.minCount <= p.maxCount && p.maxCount >= 1))
+      problems.push(`pool ${p.name}: needs ${min} <= minCount <= maxCount, maxCount >= 1`);
   }
   const nets: [string, string][] = [
     ["vnetCidr", args.vnetCidr ?? "10.1.0.0/16"],

@@ -65,7 +65,9 @@ export function validateInClusterPostgresArgs(args: InClusterPostgresArgs): void
   const tag = /:([\w][\w.-]{0,127})$/.exec(image.split("@")[0])?.[1];
   if (!image.includes("@sha256:") && (tag === undefined || tag === "latest"))
     throw new Error(`image ${JSON.stringify(image)} must be pinned by a tag other than latest (or a digest)`);
-  if (!/^\d+(Mi|Gi|Ti)$/.test(args.storageSize ?? "10Gi"))
+  // Any byte quantity the config accepts (10Gi, 500M, 1.5Gi), above zero.
+  const size = args.storageSize ?? "10Gi";
+  if (!/^\d+(\.\d+)?(k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(size) || /^0+(\.0+)?\D*$/.test(size))
     throw new Error(`storageSize ${JSON.stringify(args.storageSize)} must be a quantity such as 10Gi`);
   const r = args.resources ?? DEFAULT_RESOURCES;
   for (const [k, v] of [...Object.entries(r.requests ?? {}), ...Object.entries(r.limits ?? {})])

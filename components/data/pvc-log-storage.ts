@@ -22,7 +22,11 @@ export interface PvcLogStorageArgs {
 
 /** Checks the arguments that are plain values; throws an Error naming the problem. */
 export function validatePvcLogStorageArgs(args: PvcLogStorageArgs): void {
-  if (!/^\d+(Mi|Gi|Ti)$/.test(args.size ?? "20Gi"))
+  // Any byte quantity the config accepts (20Gi, 500M, 1.5Gi), above zero.
+  if (
+    !/^\d+(\.\d+)?(k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(args.size ?? "20Gi") ||
+    /^0+(\.0+)?\D*$/.test(args.size ?? "20Gi")
+  )
     throw new Error(`size ${JSON.stringify(args.size)} must be a quantity such as 20Gi`);
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.claimName ?? "tekton-results-logs"))
     throw new Error("claimName must be a DNS label");

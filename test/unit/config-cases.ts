@@ -23,6 +23,13 @@ export const aws = () => structuredClone(stackConfig("Pulumi.aws-us-east-1.yaml"
 export const awsSecond = () => structuredClone(stackConfig("Pulumi.aws-eu-west-1.yaml"));
 export const azure = () => structuredClone(stackConfig("Pulumi.azure-westeurope.yaml"));
 
+/** Text the schema library writes on its own; none of it may reach a user. */
+export const LIBRARY_TEXT =
+  /Invalid input|Too small|Too big|Invalid (string|option|element|key|union|type|value)|[Rr]eceived|Unrecognized key|expected (string|number|boolean|array|object|int|nonoptional|record)\b|\u0000/;
+/** Our form: the config key, its value (or that it is a secret), and what is allowed. */
+export const OUR_FORM =
+  /^pipeline-service:[^\s"[\]]+(\.[^\s"[\]]+|\[\d+\]|\["([^"\\]|\\.)*"\])*( = .+)?: (expected |unknown key)/;
+
 export type Case = [string, () => Record<string, unknown>, RegExp];
 export const set = (base: Record<string, unknown>, f: (c: any) => void) => {
   f(base);

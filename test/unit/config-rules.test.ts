@@ -8,7 +8,7 @@ import { ConfigError, type ParseContext, parseRegionConfig } from "../../infra/c
 import { program } from "../../infra/program";
 import { checkProgramConfig } from "../../infra/stack-config";
 import { setupMocks } from "../helpers/mocks";
-import { ACCEPTED, aws, azure, REJECTED, SELF_HOME, set } from "./config-cases";
+import { ACCEPTED, aws, azure, LIBRARY_TEXT, OUR_FORM, REJECTED, SELF_HOME, set } from "./config-cases";
 
 const mocks = setupMocks();
 const THIS_STACK: ParseContext = {
@@ -24,12 +24,6 @@ function problems(raw: Record<string, unknown>, context: ParseContext = {}): str
   }
   return [];
 }
-
-/** Text the schema library writes on its own; none of it may reach a user. */
-export const LIBRARY_TEXT =
-  /Invalid input|Too small|Too big|Invalid (string|option|element|key|union|type|value)|[Rr]eceived|Unrecognized key|expected (string|number|boolean|array|object|int|nonoptional|record)\b|\u0000/;
-/** Our form: the config key, its value (or that it is a secret), and what is allowed. */
-export const OUR_FORM = /^pipeline-service:\S+( = .+)?: (expected |unknown key)/;
 
 void describe(`rejected configs (${REJECTED.length + 1})`, () => {
   for (const [name, raw, expected] of REJECTED) {

@@ -105,7 +105,7 @@ describe("InClusterPostgres rendering and validation", () => {
     );
     assert.throws(() => validateInClusterPostgresArgs({ ...ok, image: "postgres:latest" }), /pinned/);
     assert.throws(() => validateInClusterPostgresArgs({ ...ok, image: "registry:5000/postgres" }), /pinned/);
-    assert.throws(() => validateInClusterPostgresArgs({ ...ok, storageSize: "10G" }), /storageSize/);
+    assert.throws(() => validateInClusterPostgresArgs({ ...ok, storageSize: "10GB" }), /storageSize/);
     assert.throws(
       () => validateInClusterPostgresArgs({ ...ok, resources: { requests: { cpu: "lots" } } }),
       /resources: cpu "lots"/,
