@@ -154,9 +154,21 @@ export function resolveRegion(
     );
   }
   if (config.kcp.localEnvFile) {
-    const env = JSON.parse(
-      readFileOrThrow("kcp.localEnvFile", config.kcp.localEnvFile, "the local environment description"),
-    ) as LocalEnv;
+    const text = readFileOrThrow(
+      "kcp.localEnvFile",
+      config.kcp.localEnvFile,
+      "the local environment description",
+    );
+    let env: LocalEnv;
+    try {
+      env = JSON.parse(text) as LocalEnv;
+      if (!Array.isArray(env.regions) || typeof env.kcp?.adminKubeconfig !== "string")
+        throw new Error("not an environment description");
+    } catch (e) {
+      throw new ConfigError([
+        `${PROJECT}:kcp.localEnvFile = ${JSON.stringify(config.kcp.localEnvFile)}: expected the description local/env.sh writes (${(e as Error).message}); restart the local environment`,
+      ]);
+    }
     if (!env.regions.some((r) => r.name === config.region)) {
       throw new ConfigError([
         `${PROJECT}:region = ${JSON.stringify(config.region)}: not a region of the local environment (${env.regions.map((r) => r.name).join(", ")}); start it with LOCAL_REGIONS`,

@@ -321,7 +321,8 @@ const CASES: Case[] = [
         edit(
           edit(d, "profile", set("cloud")),
           "kcp",
-          merge({ externalUrl: "https://kcp.local-east.example.com" }),
+          // kcp.localEnvFile only has an effect in the local profile (infra/config.ts refuses it here).
+          set({ externalUrl: "https://kcp.local-east.example.com" }),
         ),
         "database",
         set({ kind: "in-cluster", storageSize: "1Gi" }),

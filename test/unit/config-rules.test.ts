@@ -2,13 +2,26 @@
 // is allowed, in our words (never the schema library's); every accepted one parses; and program() registers
 // nothing for any rejected config, region rules and the program's own keys (secrets, Argo CD) alike.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ParseContext, parseRegionConfig } from "../../infra/config";
 import { program } from "../../infra/program";
-import { checkProgramConfig } from "../../infra/stack-config";
+import { checkProgramConfig, resolveRegion } from "../../infra/stack-config";
 import { setupMocks } from "../helpers/mocks";
-import { ACCEPTED, aws, azure, LIBRARY_TEXT, OUR_FORM, REJECTED, SELF_HOME, set } from "./config-cases";
+import {
+  ACCEPTED,
+  aws,
+  azure,
+  LIBRARY_TEXT,
+  local,
+  OUR_FORM,
+  REJECTED,
+  SELF_HOME,
+  set,
+} from "./config-cases";
 
 const mocks = setupMocks();
 const THIS_STACK: ParseContext = {
@@ -261,5 +274,36 @@ void describe("program() for every rejected config", () => {
       );
     }
     assert.deepEqual(mocks.resources, []);
+  });
+});
+
+void describe("files the config points to", () => {
+  void it("an unreadable kubeconfig or a malformed local environment file is a ConfigError naming the key", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-files-"));
+    try {
+      const missing = set(local(), (c) => (c.cluster.kubeconfigPath = path.join(dir, "absent.yaml")));
+      assert.throws(
+        () => resolveRegion(missing, {}),
+        (e: Error) =>
+          e instanceof ConfigError &&
+          /^pipeline-service:cluster.kubeconfigPath = .*: cannot read the kubeconfig/.test(e.problems[0]),
+      );
+      fs.writeFileSync(path.join(dir, "kubeconfig.yaml"), "apiVersion: v1\n");
+      fs.writeFileSync(path.join(dir, "env.json"), "{not json");
+      const malformed = set(local(), (c) => {
+        c.cluster.kubeconfigPath = path.join(dir, "kubeconfig.yaml");
+        c.kcp.localEnvFile = path.join(dir, "env.json");
+      });
+      assert.throws(
+        () => resolveRegion(malformed, {}),
+        (e: Error) =>
+          e instanceof ConfigError &&
+          /^pipeline-service:kcp.localEnvFile = .*: expected the description local\/env.sh writes/.test(
+            e.problems[0],
+          ),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
