@@ -857,8 +857,8 @@ function show(v: unknown): string {
 /** Marks a zod issue that carries no message of ours (the library's default text never reaches a user). */
 const NO_MESSAGE = "\u0000no-message";
 
-function plural(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? "" : "s"}`;
+function plural(n: number, what: string, many = `${what}s`): string {
+  return `${n} ${n === 1 ? what : many}`;
 }
 
 /** Our wording for an issue that has no message of ours, from its code and limits. */
@@ -880,14 +880,14 @@ function expectedOf(issue: z.core.$ZodIssue): string {
     case "too_small": {
       const min = Number(issue.minimum);
       if (issue.origin === "array" || issue.origin === "set")
-        return `at least ${plural(min, "entry")}`.replace("entrys", "entries");
+        return `at least ${plural(min, "entry", "entries")}`;
       if (issue.origin === "string") return `at least ${plural(min, "character")}`;
       return issue.inclusive === false ? `more than ${min}` : `at least ${min}`;
     }
     case "too_big": {
       const max = Number(issue.maximum);
       if (issue.origin === "array" || issue.origin === "set")
-        return `at most ${plural(max, "entry")}`.replace("entrys", "entries");
+        return `at most ${plural(max, "entry", "entries")}`;
       if (issue.origin === "string") return `at most ${plural(max, "character")}`;
       return issue.inclusive === false ? `less than ${max}` : `at most ${max}`;
     }
