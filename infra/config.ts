@@ -1155,3 +1155,32 @@ export function parseRegionConfig(raw: Record<string, unknown>, context: ParseCo
     );
   return normalize(result.data);
 }
+
+/**
+ * kcp shard names are unique in a fleet (each is a Shard object on the one kcp root): a cloud stack's
+ * `kcp.shardName`, or its region name by default, must not be another cloud stack's of the same fleet.
+ * Same calling convention as checkFleetTenants. (Local stacks take their shards from the local environment.)
+ */
+export function checkFleetShards(stackFiles: Record<string, StackFileConfig>, current?: string): string[] {
+  const stacks = Object.keys(stackFiles).sort();
+  const shardOf = (s: string): string | undefined => {
+    const c = stackFiles[s];
+    if (c.profile === "local") return undefined;
+    const name = (c.kcp as { shardName?: unknown } | undefined)?.shardName ?? c.region;
+    return typeof name === "string" ? name : undefined;
+  };
+  const problems: string[] = [];
+  for (const s of current === undefined ? stacks : [current]) {
+    const shard = shardOf(s);
+    const fleet = fleetOf(stackFiles[s]);
+    if (shard === undefined || fleet === undefined) continue;
+    const others = stacks.filter((m) => m !== s && fleetOf(stackFiles[m]) === fleet && shardOf(m) === shard);
+    if (others.length > 0) {
+      const prefix = current === undefined ? `stacks/Pulumi.${s}.yaml: ` : "";
+      problems.push(
+        `${prefix}${PROJECT}:kcp.shardName = ${show(shard)}: expected a shard name unique in the fleet (stack ${others.join(", ")} has it too; the default is the region name)`,
+      );
+    }
+  }
+  return problems;
+}

@@ -62,6 +62,7 @@ function resultsDatabasePassword(config: pulumi.Config, external: boolean, local
   const password = config.getSecret("resultsDatabasePassword");
   if (!external || password) return password;
   if (local) return pulumi.secret("local-trust-auth");
+  // Invariant: checkProgramConfig refused a cloud external database without a password.
   throw new pulumi.RunError(
     `${PROJECT}:resultsDatabasePassword is not set: database.kind external needs it ` +
       `(pulumi config set --secret resultsDatabasePassword)`,

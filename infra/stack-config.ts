@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import {
   CONFIG_KEYS,
   ConfigError,
+  checkFleetShards,
   checkFleetTenants,
   PROGRAM_CONFIG_KEYS,
   PROJECT,
@@ -132,7 +133,8 @@ export function checkFleet(
 ): string[] {
   const siblings = Object.fromEntries(Object.entries(stackFiles).filter(([, c]) => c.region !== raw.region));
   const current = String(raw.region);
-  return checkFleetTenants({ ...siblings, [current]: raw }, current);
+  const fleet = { ...siblings, [current]: raw };
+  return [...checkFleetTenants(fleet, current), ...checkFleetShards(fleet, current)];
 }
 
 /**

@@ -4,9 +4,15 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
 import * as fc from "fast-check";
-import { checkFleetTenants, ConfigError, fleetOf, parseRegionConfig } from "../../infra/config";
+import {
+  checkFleetShards,
+  checkFleetTenants,
+  ConfigError,
+  fleetOf,
+  parseRegionConfig,
+} from "../../infra/config";
 import { setupMocks } from "../helpers/mocks";
-import { aws, BASIC_CASES, type Case, local, set, STACKS, stackConfig } from "./config-cases";
+import { aws, awsSecond, BASIC_CASES, type Case, local, set, STACKS, stackConfig } from "./config-cases";
 
 const mocks = setupMocks();
 
@@ -86,6 +92,11 @@ const fleetCases: Case[] = [
     /pipeline-service:tenants\[0\].region = "local-west": expected this stack's region "local-east"/,
   ],
   [
+    "shard name of another region of the fleet",
+    () => set(awsSecond(), (c) => (c.kcp.shardName = "azure-westeurope")),
+    /pipeline-service:kcp.shardName = "azure-westeurope": expected a shard name unique in the fleet \(stack azure-westeurope has it too/,
+  ],
+  [
     "tenant in a region of another fleet",
     () => set(local(), (c) => (c.tenants = [{ name: "team-a", region: "aws-us-east-1" }])),
     /pipeline-service:tenants\[0\].region = "aws-us-east-1": unknown region/,
@@ -102,6 +113,21 @@ void describe("tenants across the fleet", () => {
     );
   void it("the shipped stacks have no problem", () => {
     assert.deepEqual(checkFleetTenants(files()), []);
+    assert.deepEqual(checkFleetShards(files()), []);
+  });
+  void it("a shard name is unique in the fleet (kcp.shardName, or the region name by default)", () => {
+    const f = files();
+    (f["aws-eu-west-1"].kcp as Record<string, unknown>).shardName = "azure-westeurope";
+    assert.deepEqual(checkFleetShards(f), [
+      'stacks/Pulumi.aws-eu-west-1.yaml: pipeline-service:kcp.shardName = "azure-westeurope": expected a shard name unique in the fleet (stack azure-westeurope has it too; the default is the region name)',
+      'stacks/Pulumi.azure-westeurope.yaml: pipeline-service:kcp.shardName = "azure-westeurope": expected a shard name unique in the fleet (stack aws-eu-west-1 has it too; the default is the region name)',
+    ]);
+    f["local-east"].kcp = { shardName: "aws-eu-west-1" };
+    assert.deepEqual(
+      checkFleetShards(f, "local-east"),
+      [],
+      "local stacks take their shards from the environment",
+    );
   });
   void it("a duplicate is reported for both stacks, each naming its own key; fleets are separate", () => {
     const f = files();
