@@ -196,6 +196,11 @@ const kcpSchema = z
     externalUrl: z.string().url().optional(),
     /** Local environment: path to the description written by `local/start`. */
     localEnvFile: z.string().optional(),
+    /**
+     * kcp's LoadBalancer Services (front-proxy, root shard, cache server, region shards): "internal" (a
+     * private address; regions and clients reach kcp over private networking) or "internet-facing".
+     */
+    loadBalancers: z.enum(["internal", "internet-facing"]).default("internal"),
     /** Stack that owns the kcp root, for non-home regions, e.g. "organization/pipeline-service/aws-us-east-1". */
     homeStack: z
       .string()
