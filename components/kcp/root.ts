@@ -10,7 +10,10 @@
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
 //   service-account   one key every shard signs and verifies ServiceAccount tokens with
 // Region shards are issued their own serving/client certificates in their own stacks, so the serving and
-// client CA keys are part of the home outputs (secrets) read by the other regions.
+// client CA keys are part of the home outputs (secrets) read by the other regions. That is a known
+// exposure: a StackReference's state holds every output of the home stack, so each region holds the
+// fleet's CA keys, service-account key and system:masters kubeconfigs
+// (test/unit/kcp-blast-radius.test.ts lists exactly where).
 //
 // Reachability: the front-proxy is behind a LoadBalancer at `externalUrl`; the root shard and the cache
 // server are behind their own LoadBalancers because region shards in other clusters connect to both, and
@@ -77,16 +80,6 @@ import {
   resolveServerSettings,
   serverReplicas,
 } from "./settings";
-
-export { ROOT_NAMESPACE, ROOT_OBJECTS } from "./names";
-export { KCP_GROUPS, renderKubeconfig } from "./kubeconfig";
-export {
-  DEFAULT_FRONT_PROXY_RESOURCES,
-  FRONT_PROXY_PATHS,
-  renderFrontProxyArgs,
-  renderFrontProxyMapping,
-} from "./front-proxy";
-export { DEFAULT_CACHE_RESOURCES, renderCacheServerArgs } from "./cache-server";
 
 export interface RootArgs extends KcpServerOptions {
   /** The home cluster's Kubernetes provider (never the default provider). */

@@ -53,19 +53,6 @@ import {
   serverReplicas,
 } from "./settings";
 
-export { SHARD_NAMESPACE } from "./names";
-export {
-  DEFAULT_KCP_RESOURCES,
-  KCP_PATHS,
-  type KcpShardFlags,
-  type KcpShardSecrets,
-  REQUESTHEADER_ALLOWED_NAMES,
-  kcpShardMounts,
-  renderKcpPodTemplate,
-  renderKcpShardArgs,
-  shardHost,
-} from "./server-workload";
-
 export const SHARD_API_VERSION = "core.kcp.io/v1alpha1";
 
 export interface ShardArgs extends KcpServerOptions {
