@@ -23,6 +23,7 @@ import type { LocalWebhookPorts } from "./local-profile";
 import { homeStackOutput, type KcpHome, readKcpHome } from "./kcp/home-reference";
 import { newKcpProvider } from "./kcp/kcp-provider";
 import { RegionWorkspace } from "./kcp/region-workspace";
+import { internalLoadBalancerAnnotations } from "./kcp/render";
 import { Root } from "./kcp/root";
 import { Shard } from "./kcp/shard";
 import { Chains } from "./tekton/chains";
@@ -399,11 +400,24 @@ export class FailureDomain extends pulumi.ComponentResource {
     } else {
       let home: KcpHome;
       let root: Root | undefined;
+      // kcp's load balancers are internal unless config says otherwise (an existing cluster's cloud is
+      // unknown: its Services get no cloud annotations).
+      const lbAnnotations =
+        c.kcp.loadBalancers === "internal" && c.cluster.kind !== "existing"
+          ? internalLoadBalancerAnnotations(c.cluster.kind === "eks" ? "aws" : "azure")
+          : {};
       if (c.home) {
         // externalUrl is required for a cloud home region (infra/config.ts).
         root = new Root(
           `${name}-kcp-root`,
-          { provider, externalUrl: c.kcp.externalUrl ?? "", zones: c.zones, protect: c.protect },
+          {
+            provider,
+            externalUrl: c.kcp.externalUrl ?? "",
+            zones: c.zones,
+            protect: c.protect,
+            frontProxyServiceAnnotations: lbAnnotations,
+            internalServiceAnnotations: lbAnnotations,
+          },
           parent,
         );
         home = root.home;
@@ -428,6 +442,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           home,
           zones: c.zones,
           protect: c.protect,
+          serviceAnnotations: lbAnnotations,
         },
         parent,
       );

@@ -482,6 +482,11 @@ const kcpSchema = z
       .optional(),
     /** Local environment: path to the description written by `local/start`. */
     localEnvFile: z.string().min(1, "a path to the local environment description").optional(),
+    /**
+     * kcp's LoadBalancer Services (front-proxy, root shard, cache server, region shards): "internal" (a
+     * private address; regions and clients reach kcp over private networking) or "internet-facing".
+     */
+    loadBalancers: z.enum(["internal", "internet-facing"]).default("internal"),
     /** Stack that owns the kcp root, for non-home regions, e.g. "organization/pipeline-service/aws-us-east-1". */
     homeStack: z
       .string()

@@ -405,11 +405,10 @@ function isInternalAnnotation(key: string, value: string): boolean {
   return want !== undefined && value.toLowerCase() === want.toLowerCase();
 }
 
-// Advisory, not mandatory: an internet-facing load balancer is what one wants to catch, but the
-// shipped AWS and Azure stacks expose the kcp front-proxy (and, unless the region config sets
-// internalServiceAnnotations, the root shard, cache server and regional shard) through public
-// LoadBalancer Services by design (components/kcp). As mandatory it would fail those stacks; exempt
-// the intended ones ("Service/<namespace>/<name>") and raise the level in the policy config instead.
+// Advisory, not mandatory: an internet-facing load balancer is what one wants to catch. kcp's Services
+// are internal by default; a stack that sets kcp.loadBalancers: internet-facing chooses public ones
+// (and this policy reports each). Exempt the intended ones ("Service/<namespace>/<name>") and raise the
+// level in the policy config to make it blocking.
 export const k8sNoInternetFacingLoadBalancer: ResourceValidationPolicy = {
   name: "k8s-no-internet-facing-load-balancer",
   description:

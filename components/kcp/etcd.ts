@@ -6,6 +6,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksumOf } from "./checksum";
+import { ETCD_NAME, etcdSecretName, peerServiceName } from "./names";
 import {
   type ContainerResources,
   DEFAULT_ETCD_IMAGE,
@@ -82,15 +84,7 @@ export function validateEtcdArgs(args: EtcdArgs): void {
     throw new Error("quotaBackendBytes must be an integer from 64 MiB to 100 GiB");
 }
 
-/** Name of the headless Service members are reached through (`<member>.<peerService>.<ns>.svc`). */
-export function peerServiceName(name: string): string {
-  return `${name}-peer`;
-}
-
-/** Name of the Secret with a client's ca.crt, tls.crt and tls.key. */
-export function etcdClientSecretName(name: string): string {
-  return `${name}-client-tls`;
-}
+export { etcdClientSecretName, peerServiceName } from "./names";
 
 /** Client URLs of every member, in ordinal order (what kcp's --etcd-servers lists). */
 export function etcdClientUrls(name: string, namespace: string, replicas: number): string[] {
@@ -144,6 +138,8 @@ export function renderEtcdStatefulSetSpec(p: {
   quotaBackendBytes: number;
   serverSecretName: string;
   labels: Record<string, string>;
+  /** Checksum of the member Secret (a renewed certificate rolls the members). @default none */
+  checksum?: pulumi.Input<string>;
 }): k8s.types.input.apps.v1.StatefulSetSpec {
   const health = (path: string) => ({ httpGet: { path, port: "metrics", scheme: "HTTP" } });
   const { volumes, volumeMounts } = secretVolumes([
@@ -157,7 +153,10 @@ export function renderEtcdStatefulSetSpec(p: {
     updateStrategy: { type: "RollingUpdate" },
     selector: { matchLabels: p.labels },
     template: {
-      metadata: { labels: p.labels },
+      metadata: {
+        labels: p.labels,
+        ...(p.checksum ? { annotations: { [CONFIG_CHECKSUM_ANNOTATION]: p.checksum } } : {}),
+      },
       spec: {
         automountServiceAccountToken: false,
         enableServiceLinks: false,
@@ -228,6 +227,8 @@ export class Etcd extends pulumi.ComponentResource {
   public readonly clientUrls: pulumi.Output<string[]>;
   /** Secret with ca.crt, tls.crt and tls.key for a client (mount at ETCD_CLIENT_MOUNT). */
   public readonly clientSecretName: pulumi.Output<string>;
+  /** Checksum of the client Secret: kcp pods that mount it carry it, so a renewal rolls them. */
+  public readonly clientChecksum: pulumi.Output<string>;
   /** The StatefulSet (depend on it to start kcp after etcd is up). */
   public readonly statefulSet: k8s.apps.v1.StatefulSet;
 
@@ -239,7 +240,7 @@ export class Etcd extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`Etcd ${name}: ${(e as Error).message}`, this);
     }
     const child = { parent: this, provider: args.provider };
-    const objectName = args.name ?? "etcd";
+    const objectName = args.name ?? ETCD_NAME;
     const namespace = args.namespace;
     const replicas = args.replicas ?? 3;
     const labels = workloadLabels("etcd", objectName);
@@ -290,11 +291,11 @@ export class Etcd extends pulumi.ComponentResource {
     });
     const client = issue("client", "kcp", ["client_auth"]);
 
-    const tlsSecret = (suffix: string, pair: ReturnType<typeof issue>) =>
+    const tlsSecret = (suffix: "member-tls" | "client-tls", pair: ReturnType<typeof issue>) =>
       new k8s.core.v1.Secret(
         `${name}-${suffix}`,
         {
-          metadata: { name: `${objectName}-${suffix}`, namespace, labels },
+          metadata: { name: etcdSecretName(objectName, suffix), namespace, labels },
           type: "kubernetes.io/tls",
           stringData: pulumi.secret({
             "ca.crt": ca.certPem,
@@ -306,6 +307,15 @@ export class Etcd extends pulumi.ComponentResource {
       );
     const serverSecret = tlsSecret("member-tls", member);
     const clientSecret = tlsSecret("client-tls", client);
+    // What each Secret holds, for the checksums that roll the pods mounting it.
+    const secretChecksum = (suffix: "member-tls" | "client-tls", pair: ReturnType<typeof issue>) =>
+      configChecksumOf({
+        [etcdSecretName(objectName, suffix)]: {
+          "ca.crt": ca.certPem,
+          "tls.crt": pair.cert.certPem,
+          "tls.key": pair.key.privateKeyPem,
+        },
+      });
 
     const peerService = new k8s.core.v1.Service(
       `${name}-peer`,
@@ -345,6 +355,7 @@ export class Etcd extends pulumi.ComponentResource {
       `${name}-sts`,
       {
         metadata: { name: objectName, namespace, labels },
+        // Only the annotation waits for the certificate: the rest of the spec stays known in previews.
         spec: renderEtcdStatefulSetSpec({
           name: objectName,
           replicas,
@@ -354,8 +365,9 @@ export class Etcd extends pulumi.ComponentResource {
           storageClassName: args.storageClassName,
           resources: args.resources ?? DEFAULT_ETCD_RESOURCES,
           quotaBackendBytes: args.quotaBackendBytes ?? 8 * 1024 ** 3,
-          serverSecretName: `${objectName}-member-tls`,
+          serverSecretName: etcdSecretName(objectName, "member-tls"),
           labels,
+          checksum: secretChecksum("member-tls", member),
         }),
       },
       { ...child, protect: args.protect ?? false, dependsOn: [serverSecret, peerService] },
@@ -363,6 +375,7 @@ export class Etcd extends pulumi.ComponentResource {
 
     this.clientUrls = ns.apply((n) => etcdClientUrls(objectName, n, replicas));
     this.clientSecretName = clientSecret.metadata.name;
+    this.clientChecksum = secretChecksum("client-tls", client);
     this.registerOutputs({ clientUrls: this.clientUrls, clientSecretName: this.clientSecretName });
   }
 }

@@ -243,3 +243,24 @@ export function httpsProbe(
     ...extra,
   };
 }
+
+/** Clouds whose load balancers the kcp Services can ask to be internal. */
+export type LoadBalancerCloud = "aws" | "azure";
+
+/**
+ * Annotations that make a LoadBalancer Service internal (a private address in the cluster's network):
+ * AWS an internal NLB (the AWS Load Balancer Controller reads the scheme, the in-tree provider the
+ * `internal` flag), Azure an internal load balancer.
+ */
+export function internalLoadBalancerAnnotations(cloud: LoadBalancerCloud): Record<string, string> {
+  switch (cloud) {
+    case "aws":
+      return {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+      };
+    case "azure":
+      return { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" };
+  }
+}

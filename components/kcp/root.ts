@@ -1,5 +1,8 @@
 // The kcp root, hosted by the home region's cluster (cloud profile; locally local/env.sh runs it): the
 // fleet's kcp PKI, the root shard, the cache server and the front-proxy, in namespace `kcp-root`.
+// This file composes them; each server's command line, files and pod layout live beside it
+// (server-workload.ts, cache-server.ts, front-proxy.ts), object names in names.ts, the settings Root
+// shares with Shard in settings.ts.
 //
 // PKI (components/shared/tls.ts, keys only in Pulumi secrets and Kubernetes Secrets):
 //   serving CA        signs every server certificate (front-proxy, root shard, cache server, region shards)
@@ -7,34 +10,54 @@
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
 //   service-account   one key every shard signs and verifies ServiceAccount tokens with
 // Region shards are issued their own serving/client certificates in their own stacks, so the serving and
-// client CA keys are part of the home outputs (secrets) read by the other regions.
+// client CA keys are part of the home outputs (secrets) read by the other regions. That is a known
+// exposure: a StackReference's state holds every output of the home stack, so each region holds the
+// fleet's CA keys, service-account key and system:masters kubeconfigs
+// (test/unit/kcp-blast-radius.test.ts lists exactly where).
 //
 // Reachability: the front-proxy is behind a LoadBalancer at `externalUrl`; the root shard and the cache
-// server are behind their own LoadBalancers (use `internalServiceAnnotations` for internal ones) because
-// region shards in other clusters connect to both, and the front-proxy reaches every shard at its base URL.
+// server are behind their own LoadBalancers because region shards in other clusters connect to both, and
+// the front-proxy reaches every shard at its base URL. All three are internal load balancers unless the
+// caller passes other annotations (`frontProxyServiceAnnotations`, `internalServiceAnnotations`).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify as stringifyYaml } from "yaml";
 import { TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
 import { podSecurityLabels } from "../manifests";
 import { type CertRequest, issueCert, type KeyPair } from "./pki";
-import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
+import {
+  CACHE_DATA_PATH,
+  DEFAULT_CACHE_RESOURCES,
+  cacheServerMounts,
+  renderCacheServerArgs,
+} from "./cache-server";
+import { configChecksumOf } from "./checksum";
+import { Etcd } from "./etcd";
+import {
+  DEFAULT_FRONT_PROXY_RESOURCES,
+  FRONT_PROXY_PATHS,
+  frontProxyConfigMaps,
+  frontProxyMounts,
+  renderFrontProxyArgs,
+  renderFrontProxyMapping,
+} from "./front-proxy";
 import type { KcpHomeOutputs } from "./home-reference";
+import { KCP_GROUPS, kubeconfigSecret } from "./kubeconfig";
+import {
+  ETCD_NAME,
+  type KcpSecretKind,
+  ROOT_NAMESPACE,
+  ROOT_OBJECTS,
+  etcdClientSecretName,
+  frontProxyConfigName,
+  kcpSecretName,
+} from "./names";
 import {
   type ContainerResources,
-  DEFAULT_ETCD_IMAGE,
-  DEFAULT_KCP_IMAGE,
-  type EtcdMode,
   KCP_PORT,
-  type SecretMount,
-  checkPinnedImage,
   checkResources,
-  checkStorageSize,
-  checkZones,
   httpsUrl,
   isDnsLabel,
   normalizeHttpsUrl,
-  pdbSpec,
   serviceDnsNames,
   splitSans,
   urlHostPort,
@@ -43,211 +66,51 @@ import {
 import {
   DEFAULT_KCP_RESOURCES,
   KCP_PATHS,
-  REQUESTHEADER_ALLOWED_NAMES,
+  kcpServerWorkload,
   kcpShardMounts,
+  kcpShardSecretNames,
   renderKcpPodTemplate,
   renderKcpShardArgs,
   shardHost,
-} from "./shard";
+} from "./server-workload";
+import {
+  type KcpServerOptions,
+  checkServerOptions,
+  checkServerReplicas,
+  resolveServerSettings,
+  serverReplicas,
+} from "./settings";
 
-export const ROOT_NAMESPACE = "kcp-root";
-/** Object names in the namespace (Services, Deployments, Secret prefixes). */
-export const ROOT_OBJECTS = {
-  rootShard: "kcp-root",
-  cache: "kcp-cache",
-  frontProxy: "kcp-front-proxy",
-} as const;
-
-/** kcp's built-in groups (pkg/authorization/bootstrap, k8s.io/apiserver user). */
-export const KCP_GROUPS = {
-  admin: "system:kcp:admin",
-  masters: "system:masters",
-  logicalClusterAdmin: "system:kcp:logical-cluster-admin",
-  externalLogicalClusterAdmin: "system:kcp:external-logical-cluster-admin",
-} as const;
-
-// ---------------------------------------------------------------------------------------------
-// Pure rendering
-
-/** A kubeconfig with one cluster, one client-certificate user and one context (deterministic). */
-export function renderKubeconfig(p: {
-  server: string;
-  caPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
-  /** Name of the cluster, user and context entries. @default "kcp" */
-  name?: string;
-}): string {
-  let server: URL;
-  try {
-    server = new URL(p.server);
-  } catch {
-    throw new Error(`kubeconfig server ${JSON.stringify(p.server)} is not a URL`);
-  }
-  if (server.protocol !== "https:")
-    throw new Error(`kubeconfig server ${JSON.stringify(p.server)} must be https`);
-  if (!p.caPem.includes("-----BEGIN CERTIFICATE-----")) throw new Error("caPem must be a PEM certificate");
-  if (!p.clientCertPem.includes("-----BEGIN CERTIFICATE-----"))
-    throw new Error("clientCertPem must be a PEM certificate");
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(p.clientKeyPem))
-    throw new Error("clientKeyPem must be a PEM private key"); // never quote the key
-  const name = p.name ?? "kcp";
-  const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-  return stringifyYaml({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name, cluster: { server: p.server, "certificate-authority-data": b64(p.caPem) } }],
-    users: [
-      {
-        name,
-        user: { "client-certificate-data": b64(p.clientCertPem), "client-key-data": b64(p.clientKeyPem) },
-      },
-    ],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    "current-context": name,
-  });
-}
-
-/** Files in the front-proxy pod. */
-export const FRONT_PROXY_PATHS = {
-  rootDir: "/var/lib/kcp-front-proxy",
-  config: "/etc/kcp-front-proxy/config",
-  tls: "/etc/kcp-front-proxy/tls",
-  requestHeaderClient: "/etc/kcp-front-proxy/requestheader-client",
-  kubeconfigs: "/etc/kcp-front-proxy/kubeconfigs",
-  ca: KCP_PATHS.ca,
-  serviceAccount: KCP_PATHS.serviceAccount,
-} as const;
-
-/**
- * The front-proxy's path mapping (its --mapping-file): workspace and virtual-workspace requests go to the
- * root shard, which redirects the front-proxy to the shard that owns the workspace.
- */
-export function renderFrontProxyMapping(rootShardUrl: string): string {
-  const entry = (path: string) => ({
-    path,
-    backend: rootShardUrl,
-    backend_server_ca: `${FRONT_PROXY_PATHS.ca}/serving-ca.crt`,
-    proxy_client_cert: `${FRONT_PROXY_PATHS.requestHeaderClient}/tls.crt`,
-    proxy_client_key: `${FRONT_PROXY_PATHS.requestHeaderClient}/tls.key`,
-  });
-  return stringifyYaml([entry("/clusters/"), entry("/services/")]);
-}
-
-/** kcp-front-proxy's command line (flags of kcp v0.32.3 pkg/proxy/options and cmd/sharded-test-server). */
-export function renderFrontProxyArgs(): string[] {
-  const p = FRONT_PROXY_PATHS;
-  return [
-    `--secure-port=${KCP_PORT}`,
-    `--root-directory=${p.rootDir}`,
-    `--mapping-file=${p.config}/mapping.yaml`,
-    `--root-kubeconfig=${p.kubeconfigs}/shards.kubeconfig`,
-    `--shards-kubeconfig=${p.kubeconfigs}/shards.kubeconfig`,
-    `--tls-cert-file=${p.tls}/tls.crt`,
-    `--tls-private-key-file=${p.tls}/tls.key`,
-    `--client-ca-file=${p.ca}/client-ca.crt`,
-    // Shards' mount proxies re-enter the front-proxy with identity headers (requestheader CA).
-    `--requestheader-client-ca-file=${p.ca}/requestheader-ca.crt`,
-    "--requestheader-username-headers=X-Remote-User",
-    "--requestheader-group-headers=X-Remote-Group",
-    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-    `--requestheader-allowed-names=${REQUESTHEADER_ALLOWED_NAMES.join(",")}`,
-    // ServiceAccount tokens of any shard authenticate at the front-proxy.
-    `--service-account-key-file=${p.serviceAccount}/tls.key`,
-  ];
-}
-
-/** The cache server's command line. */
-export function renderCacheServerArgs(
-  etcd: { mode: "embedded" } | { mode: "external"; servers: string[]; prefix: string },
-): string[] {
-  const args = [
-    "--root-directory=/var/lib/kcp-cache",
-    `--secure-port=${KCP_PORT}`,
-    `--tls-cert-file=${KCP_PATHS.serverTls}/tls.crt`,
-    `--tls-private-key-file=${KCP_PATHS.serverTls}/tls.key`,
-    // Only system:masters of the fleet's client CA may read or write.
-    `--client-ca-file=${KCP_PATHS.ca}/client-ca.crt`,
-  ];
-  if (etcd.mode === "external") {
-    if (etcd.servers.length === 0) throw new Error("external etcd needs at least one server URL");
-    args.push(
-      `--etcd-servers=${etcd.servers.join(",")}`,
-      `--etcd-prefix=${etcd.prefix}`,
-      `--etcd-cafile=${ETCD_CLIENT_MOUNT}/ca.crt`,
-      `--etcd-certfile=${ETCD_CLIENT_MOUNT}/tls.crt`,
-      `--etcd-keyfile=${ETCD_CLIENT_MOUNT}/tls.key`,
-    );
-  }
-  return args;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The component
-
-export interface RootArgs {
+export interface RootArgs extends KcpServerOptions {
   /** The home cluster's Kubernetes provider (never the default provider). */
   provider: k8s.Provider;
   /** The front-proxy URL clients use (RegionConfig.kcp.externalUrl): https, no path. */
   externalUrl: string;
-  /** Zones (RegionConfig.zones) pods stay in and spread over. @default [] */
-  zones?: string[];
   /** @default "kcp-root" */
   namespace?: string;
   /** DNS name regions reach the root shard at. @default its load balancer's hostname or IP */
   rootShardHostname?: string;
   /** DNS name regions reach the cache server at. @default its load balancer's hostname or IP */
   cacheServerHostname?: string;
-  /** Annotations of the front-proxy's LoadBalancer Service. @default {} */
+  /** Annotations of the front-proxy's LoadBalancer Service (e.g. internal LB ones). @default {} */
   frontProxyServiceAnnotations?: Record<string, string>;
   /** Annotations of the root shard's and cache server's LoadBalancer Services (e.g. internal LBs). @default {} */
   internalServiceAnnotations?: Record<string, string>;
-  /**
-   * "external": one 3-member etcd StatefulSet shared by the root shard (prefix /kcp/root) and the cache
-   * server (prefix /kcp-cache), spread over zones, with a PDB. "embedded": etcd inside each process (dev).
-   * @default "external"
-   */
-  etcd?: EtcdMode;
   /** @default 2 (external etcd) | 1 (embedded: must be 1) */
   rootShardReplicas?: number;
   /** @default 2 (external etcd) | 1 (embedded: must be 1) */
   cacheServerReplicas?: number;
   /** @default 2 */
   frontProxyReplicas?: number;
-  /** @default DEFAULT_KCP_IMAGE */
-  image?: string;
-  /** @default DEFAULT_ETCD_IMAGE */
-  etcdImage?: string;
   /** @default DEFAULT_KCP_RESOURCES */
   rootShardResources?: ContainerResources;
-  /** @default { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } */
+  /** @default DEFAULT_CACHE_RESOURCES */
   cacheServerResources?: ContainerResources;
-  /** @default { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } } */
+  /** @default DEFAULT_FRONT_PROXY_RESOURCES */
   frontProxyResources?: ContainerResources;
-  /** Per etcd member (external) or per embedded volume. @default "10Gi" */
-  storageSize?: string;
-  /** @default the cluster's default class */
-  storageClassName?: string;
   /** CA validity in hours. @default 87600 (10 years) */
   caValidityHours?: number;
-  /** Server and client certificate validity in hours. @default 8760 */
-  certValidityHours?: number;
-  /**
-   * Pulumi-protects the stateful leaves: the etcd StatefulSet (external etcd), or the root shard's and
-   * cache server's StatefulSets (embedded etcd: their claims hold the data). The PKI (certificates renew
-   * by replacement), Secrets, Services, Deployments and PDBs stay unprotected. @default false
-   */
-  protect?: boolean;
 }
-
-export const DEFAULT_CACHE_RESOURCES: ContainerResources = {
-  requests: { cpu: "250m", memory: "512Mi" },
-  limits: { memory: "1Gi" },
-};
-export const DEFAULT_FRONT_PROXY_RESOURCES: ContainerResources = {
-  requests: { cpu: "100m", memory: "128Mi" },
-  limits: { memory: "512Mi" },
-};
 
 const HOST = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -256,34 +119,22 @@ export function validateRootArgs(args: RootArgs): void {
   if (!args.provider) throw new Error("provider (the home cluster's) is required");
   normalizeHttpsUrl("externalUrl", args.externalUrl);
   if (!isDnsLabel(args.namespace ?? ROOT_NAMESPACE)) throw new Error("namespace must be a DNS label");
-  checkZones(args.zones ?? []);
   for (const k of ["rootShardHostname", "cacheServerHostname"] as const) {
     const h = args[k];
     if (h !== undefined && !HOST.test(h)) throw new Error(`${k} ${JSON.stringify(h)} is not a host name`);
   }
+  checkServerOptions(args);
   const etcd = args.etcd ?? "external";
-  if (etcd !== "external" && etcd !== "embedded") throw new Error(`etcd must be "external" or "embedded"`);
-  const servers: [string, number | undefined][] = [
-    ["rootShardReplicas", args.rootShardReplicas],
-    ["cacheServerReplicas", args.cacheServerReplicas],
-  ];
-  for (const [k, v] of servers) {
-    const n = v ?? (etcd === "embedded" ? 1 : 2);
-    if (!Number.isInteger(n) || n < 1 || n > 10) throw new Error(`${k} must be an integer from 1 to 10`);
-    if (etcd === "embedded" && n !== 1) throw new Error(`${k} must be 1 with embedded etcd`);
-  }
+  checkServerReplicas("rootShardReplicas", etcd, args.rootShardReplicas);
+  checkServerReplicas("cacheServerReplicas", etcd, args.cacheServerReplicas);
   const fp = args.frontProxyReplicas ?? 2;
   if (!Number.isInteger(fp) || fp < 1 || fp > 20)
     throw new Error("frontProxyReplicas must be an integer from 1 to 20");
-  checkPinnedImage("image", args.image ?? DEFAULT_KCP_IMAGE);
-  checkPinnedImage("etcdImage", args.etcdImage ?? DEFAULT_ETCD_IMAGE);
   checkResources("rootShardResources", args.rootShardResources ?? DEFAULT_KCP_RESOURCES);
   checkResources("cacheServerResources", args.cacheServerResources ?? DEFAULT_CACHE_RESOURCES);
   checkResources("frontProxyResources", args.frontProxyResources ?? DEFAULT_FRONT_PROXY_RESOURCES);
-  checkStorageSize("storageSize", args.storageSize ?? "10Gi");
   const ca = args.caValidityHours ?? 87600;
   const leaf = args.certValidityHours ?? 8760;
-  if (!Number.isInteger(leaf) || leaf < 24) throw new Error("certValidityHours must be an integer >= 24");
   if (!Number.isInteger(ca) || ca < leaf)
     throw new Error("caValidityHours must be an integer >= certValidityHours");
 }
@@ -310,11 +161,11 @@ export class Root extends pulumi.ComponentResource {
     }
     const child = { parent: this, provider: args.provider };
     const externalUrl = normalizeHttpsUrl("externalUrl", args.externalUrl);
-    const zones = args.zones ?? [];
-    const etcdMode = args.etcd ?? "external";
+    const settings = resolveServerSettings(args);
+    const zones = settings.zones;
     const caHours = args.caValidityHours ?? 87600;
-    const hours = args.certValidityHours ?? 8760;
-    const image = args.image ?? DEFAULT_KCP_IMAGE;
+    const hours = settings.certValidityHours;
+    const image = settings.image;
     const O = ROOT_OBJECTS;
 
     const ns = new k8s.core.v1.Namespace(
@@ -380,33 +231,23 @@ export class Root extends pulumi.ComponentResource {
 
     // --- Services and the hosts they are reached at -----------------------------------------------
     const labelsOf = (obj: string) => workloadLabels(obj, obj);
-    const service = (
-      obj: string,
-      type: "LoadBalancer",
-      port: number,
-      annotations: Record<string, string> | undefined,
-    ) =>
+    const service = (obj: string, port: number, annotations: Record<string, string> | undefined) =>
       new k8s.core.v1.Service(
         `${name}-${obj}-svc`,
         {
           metadata: { name: obj, namespace, labels: labelsOf(obj), annotations: annotations ?? {} },
           spec: {
-            type,
+            type: "LoadBalancer",
             selector: labelsOf(obj),
             ports: [{ name: "https", port, targetPort: "https", protocol: "TCP" }],
           },
         },
         child,
       );
-    const rootSvc = service(O.rootShard, "LoadBalancer", KCP_PORT, args.internalServiceAnnotations);
-    const cacheSvc = service(O.cache, "LoadBalancer", KCP_PORT, args.internalServiceAnnotations);
+    const rootSvc = service(O.rootShard, KCP_PORT, args.internalServiceAnnotations);
+    const cacheSvc = service(O.cache, KCP_PORT, args.internalServiceAnnotations);
     const frontProxy = urlHostPort(externalUrl);
-    const frontSvc = service(
-      O.frontProxy,
-      "LoadBalancer",
-      frontProxy.port,
-      args.frontProxyServiceAnnotations,
-    );
+    const frontSvc = service(O.frontProxy, frontProxy.port, args.frontProxyServiceAnnotations);
 
     const hostOf = (svc: k8s.core.v1.Service, obj: string, given: string | undefined) =>
       pulumi.all([namespace, svc.status]).apply(([n, status]) =>
@@ -443,144 +284,111 @@ export class Root extends pulumi.ComponentResource {
 
     // --- Kubeconfigs ---------------------------------------------------------------------------
     const kubeconfig = (serverUrl: pulumi.Input<string>, pair: KeyPair, entry: string) =>
-      pulumi.secret(
-        pulumi
-          .all([serverUrl, servingCa.cert, pair.cert, pair.key])
-          .apply(([s, ca, crt, key]) =>
-            renderKubeconfig({ server: s, caPem: ca, clientCertPem: crt, clientKeyPem: key, name: entry }),
-          ),
-      );
+      kubeconfigSecret(serverUrl, servingCa.cert, pair, entry);
     const adminKubeconfig = kubeconfig(externalUrl, kcpAdmin, "kcp-admin");
 
     // --- etcd ----------------------------------------------------------------------------------
-    const etcd =
-      etcdMode === "external"
-        ? new Etcd(
-            `${name}-etcd`,
-            {
-              provider: args.provider,
-              namespace,
-              zones,
-              image: args.etcdImage,
-              storageSize: args.storageSize ?? "10Gi",
-              storageClassName: args.storageClassName,
-              caValidityHours: caHours,
-              certValidityHours: hours,
-              protect: args.protect,
-            },
-            { parent: this },
-          )
-        : undefined;
+    const etcd = settings.embedded
+      ? undefined
+      : new Etcd(
+          `${name}-etcd`,
+          {
+            provider: args.provider,
+            namespace,
+            zones,
+            image: settings.etcdImage,
+            storageSize: settings.storageSize ?? "10Gi",
+            storageClassName: settings.storageClassName,
+            caValidityHours: caHours,
+            certValidityHours: hours,
+            protect: settings.protect,
+          },
+          { parent: this },
+        );
     const etcdFlags = (prefix: string) =>
       (etcd ? etcd.clientUrls : pulumi.output([] as string[])).apply((servers) =>
         etcd ? { mode: "external" as const, servers, prefix } : { mode: "embedded" as const },
       );
+    const etcdClient = etcd ? etcdClientSecretName(ETCD_NAME) : undefined;
 
-    const secret = (obj: string, suffix: string, type: string, data: Record<string, pulumi.Input<string>>) =>
-      new k8s.core.v1.Secret(
-        `${name}-${obj}-${suffix}`,
+    // Secrets by workload; each workload's pods carry the checksum of what they mount.
+    const mounted: Record<string, Record<string, Record<string, pulumi.Input<string>>>> = {};
+    const secret = (
+      obj: string,
+      kind: KcpSecretKind,
+      type: string,
+      data: Record<string, pulumi.Input<string>>,
+    ) => {
+      const secretName = kcpSecretName(obj, kind);
+      (mounted[obj] ??= {})[secretName] = data;
+      return new k8s.core.v1.Secret(
+        `${name}-${obj}-${kind}`,
         {
-          metadata: { name: `${obj}-${suffix}`, namespace, labels: labelsOf(obj) },
+          metadata: { name: secretName, namespace, labels: labelsOf(obj) },
           type,
           stringData: pulumi.secret(pulumi.output(data)),
         },
         child,
       );
-    const tls = (obj: string, suffix: string, pair: KeyPair) =>
-      secret(obj, suffix, "kubernetes.io/tls", { "tls.crt": pair.cert, "tls.key": pair.key });
+    };
+    const tls = (obj: string, kind: KcpSecretKind, pair: KeyPair) =>
+      secret(obj, kind, "kubernetes.io/tls", { "tls.crt": pair.cert, "tls.key": pair.key });
     const caData = {
       "serving-ca.crt": servingCa.cert,
       "client-ca.crt": clientCa.cert,
       "requestheader-ca.crt": requestHeaderCa.cert,
     };
-
-    // A kcp server workload: Deployment (external etcd) or single-replica StatefulSet with a claim
-    // (embedded etcd), and its disruption budget.
+    // etcd's client Secret is the Etcd component's: it counts by its checksum (cache server, root shard).
+    const checksumOf = (obj: string, mountsEtcd: boolean) =>
+      configChecksumOf({
+        ...mounted[obj],
+        ...(mountsEtcd && etcd && etcdClient ? { [etcdClient]: { checksum: etcd.clientChecksum } } : {}),
+      });
     const workload = (
       obj: string,
       replicas: number,
       persistent: boolean,
       template: pulumi.Output<k8s.types.input.core.v1.PodTemplateSpec>,
       dependsOn: pulumi.Resource[],
-    ): pulumi.Resource => {
-      const labels = labelsOf(obj);
-      const meta = { name: obj, namespace, labels };
-      new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-${obj}-pdb`,
-        { metadata: meta, spec: pdbSpec(labels, "serving", replicas) },
-        child,
-      );
-      if (persistent) {
-        return new k8s.apps.v1.StatefulSet(
-          `${name}-${obj}-sts`,
-          {
-            metadata: meta,
-            spec: {
-              serviceName: obj,
-              replicas: 1,
-              selector: { matchLabels: labels },
-              template,
-              volumeClaimTemplates: [
-                {
-                  metadata: { name: "data", labels },
-                  spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: args.storageClassName,
-                    resources: { requests: { storage: args.storageSize ?? "10Gi" } },
-                  },
-                },
-              ],
-            },
-          },
-          { ...child, protect: args.protect ?? false, dependsOn },
-        );
-      }
-      return new k8s.apps.v1.Deployment(
-        `${name}-${obj}-deploy`,
-        {
-          metadata: meta,
-          spec: {
-            replicas,
-            selector: { matchLabels: labels },
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            template,
-          },
-        },
-        { ...child, dependsOn },
-      );
-    };
-    const embedded = etcdMode === "embedded";
-    const serverReplicas = (n: number | undefined) => n ?? (embedded ? 1 : 2);
-    const etcdMount: SecretMount[] = etcd
-      ? [{ volume: "etcd-client", secretName: etcdClientSecretName("etcd"), mountPath: ETCD_CLIENT_MOUNT }]
-      : [];
+    ) =>
+      kcpServerWorkload(this, {
+        resourcePrefix: `${name}-${obj}`,
+        provider: args.provider,
+        namespace,
+        objectName: obj,
+        labels: labelsOf(obj),
+        replicas,
+        persistent,
+        storageSize: settings.storageSize ?? "10Gi",
+        storageClassName: settings.storageClassName,
+        protect: settings.protect,
+        template,
+        dependsOn,
+      });
+    const embedded = settings.embedded;
 
     // --- Cache server ----------------------------------------------------------------------------
     const cacheSecrets = [
       tls(O.cache, "server-tls", cacheServer),
       secret(O.cache, "ca", "Opaque", { "client-ca.crt": clientCa.cert }),
     ];
-    const cacheReplicas = serverReplicas(args.cacheServerReplicas);
     const cacheWorkload = workload(
       O.cache,
-      cacheReplicas,
+      serverReplicas(settings, args.cacheServerReplicas),
       embedded,
-      etcdFlags("/kcp-cache").apply((e) =>
+      pulumi.all([etcdFlags("/kcp-cache"), checksumOf(O.cache, true)]).apply(([e, checksum]) =>
         renderKcpPodTemplate({
           containerName: "cache-server",
           image,
           command: ["/cache-server"],
           args: renderCacheServerArgs(e),
-          mounts: [
-            { volume: "server-tls", secretName: `${O.cache}-server-tls`, mountPath: KCP_PATHS.serverTls },
-            { volume: "ca", secretName: `${O.cache}-ca`, mountPath: KCP_PATHS.ca },
-            ...etcdMount,
-          ],
+          mounts: cacheServerMounts(etcdClient),
           labels: labelsOf(O.cache),
           zones,
           resources: args.cacheServerResources ?? DEFAULT_CACHE_RESOURCES,
-          dataPath: "/var/lib/kcp-cache",
+          dataPath: CACHE_DATA_PATH,
           persistentData: embedded,
+          checksum,
         }),
       ),
       [...cacheSecrets, cacheSvc, ...(etcd ? [etcd] : [])],
@@ -608,44 +416,46 @@ export class Root extends pulumi.ComponentResource {
         ),
       }),
     ];
-    const rootReplicas = serverReplicas(args.rootShardReplicas);
-    const rootMounts = kcpShardMounts({
-      serverTls: `${O.rootShard}-server-tls`,
-      shardClientTls: `${O.rootShard}-shard-client-tls`,
-      mountsProxyTls: `${O.rootShard}-mounts-proxy-tls`,
-      ca: `${O.rootShard}-ca`,
-      serviceAccount: `${O.rootShard}-service-account`,
-      kubeconfigs: `${O.rootShard}-kubeconfigs`,
-      etcdClient: etcd ? etcdClientSecretName("etcd") : undefined,
-    });
+    const rootMounts = kcpShardMounts(kcpShardSecretNames(O.rootShard, etcdClient));
     const rootWorkload = workload(
       O.rootShard,
-      rootReplicas,
+      serverReplicas(settings, args.rootShardReplicas),
       embedded,
-      pulumi.all([rootShardUrl, etcdFlags("/kcp/root")]).apply(([base, e]) =>
-        renderKcpPodTemplate({
-          containerName: "kcp",
-          image,
-          command: ["/kcp", "start"],
-          args: renderKcpShardArgs({ shardName: "root", baseUrl: base, externalUrl, role: "root", etcd: e }),
-          mounts: rootMounts,
-          labels: labelsOf(O.rootShard),
-          zones,
-          resources: args.rootShardResources ?? DEFAULT_KCP_RESOURCES,
-          dataPath: KCP_PATHS.rootDir,
-          persistentData: embedded,
-        }),
-      ),
+      pulumi
+        .all([rootShardUrl, etcdFlags("/kcp/root"), checksumOf(O.rootShard, true)])
+        .apply(([base, e, checksum]) =>
+          renderKcpPodTemplate({
+            containerName: "kcp",
+            image,
+            command: ["/kcp", "start"],
+            args: renderKcpShardArgs({
+              shardName: "root",
+              baseUrl: base,
+              externalUrl,
+              role: "root",
+              etcd: e,
+            }),
+            mounts: rootMounts,
+            labels: labelsOf(O.rootShard),
+            zones,
+            resources: args.rootShardResources ?? DEFAULT_KCP_RESOURCES,
+            dataPath: KCP_PATHS.rootDir,
+            persistentData: embedded,
+            checksum,
+          }),
+        ),
       // The root shard needs the cache server from its first start.
       [...rootSecrets, rootSvc, cacheWorkload, ...(etcd ? [etcd] : [])],
     );
 
     // --- Front-proxy -------------------------------------------------------------------------------
+    const mappingData = { "mapping.yaml": internalUrl(O.rootShard).apply(renderFrontProxyMapping) };
+    (mounted[O.frontProxy] ??= {})[frontProxyConfigName()] = mappingData;
     const mapping = new k8s.core.v1.ConfigMap(
       `${name}-${O.frontProxy}-config`,
       {
-        metadata: { name: `${O.frontProxy}-config`, namespace, labels: labelsOf(O.frontProxy) },
-        data: { "mapping.yaml": internalUrl(O.rootShard).apply(renderFrontProxyMapping) },
+        metadata: { name: frontProxyConfigName(), namespace, labels: labelsOf(O.frontProxy) },
+        data: mappingData,
       },
       child,
     );
@@ -659,38 +469,24 @@ export class Root extends pulumi.ComponentResource {
         "shards.kubeconfig": kubeconfig(internalUrl(O.rootShard), shardAdmin, "shards"),
       }),
     ];
-    const fp = FRONT_PROXY_PATHS;
     workload(
       O.frontProxy,
       args.frontProxyReplicas ?? 2,
       false,
-      pulumi.output(
+      checksumOf(O.frontProxy, false).apply((checksum) =>
         renderKcpPodTemplate({
           containerName: "kcp-front-proxy",
           image,
           command: ["/kcp-front-proxy"],
           args: renderFrontProxyArgs(),
-          configMaps: [{ volume: "config", configMap: `${O.frontProxy}-config`, mountPath: fp.config }],
-          mounts: [
-            { volume: "server-tls", secretName: `${O.frontProxy}-server-tls`, mountPath: fp.tls },
-            {
-              volume: "requestheader-client-tls",
-              secretName: `${O.frontProxy}-requestheader-client-tls`,
-              mountPath: fp.requestHeaderClient,
-            },
-            { volume: "ca", secretName: `${O.frontProxy}-ca`, mountPath: fp.ca },
-            {
-              volume: "service-account",
-              secretName: `${O.frontProxy}-service-account`,
-              mountPath: fp.serviceAccount,
-            },
-            { volume: "kubeconfigs", secretName: `${O.frontProxy}-kubeconfigs`, mountPath: fp.kubeconfigs },
-          ],
+          configMaps: frontProxyConfigMaps(),
+          mounts: frontProxyMounts(),
           labels: labelsOf(O.frontProxy),
           zones,
           resources: args.frontProxyResources ?? DEFAULT_FRONT_PROXY_RESOURCES,
-          dataPath: fp.rootDir,
+          dataPath: FRONT_PROXY_PATHS.rootDir,
           persistentData: false,
+          checksum,
         }),
       ),
       [...frontSecrets, mapping, frontSvc, rootWorkload],

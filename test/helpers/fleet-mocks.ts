@@ -110,7 +110,7 @@ export function setupFleetMocks(): FleetMocks {
             ...KCP_HOME_SECRET_KEYS.map((k) => [
               k,
               k.endsWith("Kubeconfig")
-                ? kubeconfig("https://kcp.example.com")
+                ? kubeconfig("https://kcp.example.com", secret(`${a.name}-${k.toLowerCase()}`))
                 : secret(`${a.name}-${k.replace(/Pem$/, "").toLowerCase()}`),
             ]),
           ]),
@@ -149,7 +149,7 @@ export function PEM(label: string, body = "MIIBszCCAVmgAwIBAgIUQ29tcG9uZW50"): s
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
-export function kubeconfig(server: string): string {
+export function kubeconfig(server: string, token = "t"): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -159,7 +159,7 @@ export function kubeconfig(server: string): string {
         cluster: { server, "certificate-authority-data": Buffer.from(PEM("CERTIFICATE")).toString("base64") },
       },
     ],
-    users: [{ name: "u", user: { token: "t" } }],
+    users: [{ name: "u", user: { token } }],
     contexts: [{ name: "ctx", context: { cluster: "c", user: "u" } }],
     "current-context": "ctx",
   });

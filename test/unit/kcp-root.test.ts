@@ -12,16 +12,14 @@ import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
 import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 import { unwrap } from "../helpers/secrets";
+import { Root, type RootArgs, validateRootArgs } from "../../components/kcp/root";
+import { renderCacheServerArgs } from "../../components/kcp/cache-server";
 import {
   FRONT_PROXY_PATHS,
-  Root,
-  type RootArgs,
-  renderCacheServerArgs,
   renderFrontProxyArgs,
   renderFrontProxyMapping,
-  renderKubeconfig,
-  validateRootArgs,
-} from "../../components/kcp/root";
+} from "../../components/kcp/front-proxy";
+import { renderKubeconfig } from "../../components/kcp/kubeconfig";
 import { KCP_HOME_KEYS, KCP_HOME_SECRET_KEYS, homeStackOutput } from "../../components/kcp/home-reference";
 
 const keyPem = (n: string) => `-----BEGIN PRIVATE KEY-----\nkey-of-${n}\n-----END PRIVATE KEY-----\n`;

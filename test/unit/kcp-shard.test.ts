@@ -11,16 +11,14 @@ import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
 import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 import { unwrap } from "../helpers/secrets";
+import { Shard, type ShardArgs, validateShardArgs } from "../../components/kcp/shard";
 import {
   KCP_PATHS,
-  Shard,
-  type ShardArgs,
   kcpShardMounts,
   renderKcpPodTemplate,
   renderKcpShardArgs,
   shardHost,
-  validateShardArgs,
-} from "../../components/kcp/shard";
+} from "../../components/kcp/server-workload";
 import { etcdClientUrls, renderEtcdArgs, validateEtcdArgs } from "../../components/kcp/etcd";
 import { DEFAULT_KCP_IMAGE, etcdQuorum, pdbSpec, zonePlacement } from "../../components/kcp/render";
 import type { KcpHome } from "../../components/kcp/home-reference";
