@@ -483,9 +483,11 @@ func certResource(self bool) p.Resource {
 			out["readyForRenewal"] = readyForRenewal(out, early)
 			return out, nil
 		},
+		// From the state's end time and the new earlyRenewalHours, as upstream's plan: lowering
+		// earlyRenewalHours out of the window is an in-place update, not a renewal.
 		ReplaceReasons: func(olds, news p.Values) []string {
 			early, _ := p.Int(news, "earlyRenewalHours")
-			if p.Bool(olds, "readyForRenewal") || readyForRenewal(olds, early) {
+			if readyForRenewal(olds, early) {
 				return []string{"readyForRenewal"}
 			}
 			return nil
