@@ -1,7 +1,8 @@
 // @pulumi/random and @pulumi/tls on our plugins through the real CLI (the project's pulumi, language host and
 // PULUMI_HOME, a file backend of its own): `plugin ls` shows the pinned plugins, `up` creates, a second `up`
-// changes nothing, a keeper change replaces only the password, a certificate inside its early-renewal window is
-// replaced, and no plugin is ever downloaded. Program: test/fixtures/random-tls. Needs no cluster.
+// changes nothing, refresh finds no drift, a keeper change replaces only the password, a certificate inside its
+// early-renewal window is replaced, import by value works, and no plugin is ever downloaded.
+// Program: test/fixtures/random-tls. Needs no cluster.
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -113,6 +114,10 @@ describe("@pulumi/random and @pulumi/tls through the CLI on our plugins", () => 
     assert.equal(outputs().passwordValue, password);
   });
 
+  it("refresh finds every resource as it is (Read keeps the state)", () => {
+    expectCode(pulumi(["refresh", "--yes", "--expect-no-changes", "--stack", stack], opts), 0, "refresh");
+  });
+
   it("a keeper change replaces the password and nothing else", () => {
     config("keeper", "b");
     const r = up();
@@ -139,6 +144,20 @@ describe("@pulumi/random and @pulumi/tls through the CLI on our plugins", () => 
     assert.deepEqual(back.changes, { update: 1, same: 7 });
     assert.equal(outputs().leafCert, o.leafCert);
     assert.equal(outputs().leafReadyForRenewal, false);
+  });
+
+  it("pulumi import of an existing password by its value keeps it secret", () => {
+    const args = ["import", "random:index/randomPassword:RandomPassword", "imported", "supersecret"];
+    const r = pulumi([...args, "--yes", "--generate-code=false", "--stack", stack], opts);
+    expectCode(r, 0, "import");
+    const state = JSON.parse(
+      expectCode(pulumi(["stack", "export", "--stack", stack], opts), 0, "export").stdout,
+    ) as { deployment: { resources: { urn: string; id?: string; outputs?: Record<string, unknown> }[] } };
+    const imported = state.deployment.resources.find((res) => res.urn.endsWith("::imported"));
+    assert.equal(imported?.id, "none");
+    assert.equal(imported?.outputs?.length, 11);
+    assert.match(JSON.stringify(imported?.outputs?.result), /ciphertext/);
+    assert.ok(!JSON.stringify(state).includes("supersecret"), "the imported password is in plaintext");
   });
 
   it("no plugin was downloaded or installed by the runs", () => {
