@@ -10,6 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import fc from "fast-check";
 import { ENV, PROJECT_DIR } from "./harness";
 import { isSecret, Plugin, pluginPath, reveal, secret, UNKNOWN, type Props } from "./provider-client";
 
@@ -260,6 +261,55 @@ describe("provider plugins conform to the upstream schemas", () => {
       assert.ok(isSecret(secretKeepers.outputs.keepers), "a secret input stays secret in the state");
       const number = await plugins.random.check(t, { length: 8, number: false });
       assert.equal(number.inputs.numeric, false, "number (deprecated) sets numeric");
+    });
+
+    test("RandomString (property): any valid rules give a string that follows them", async () => {
+      const t = `${R}randomString:RandomString`;
+      const classes = { lower: /[a-z]/g, upper: /[A-Z]/g, numeric: /[0-9]/g } as const;
+      const min = fc.integer({ min: 0, max: 6 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            lower: fc.boolean(),
+            upper: fc.boolean(),
+            numeric: fc.boolean(),
+            special: fc.boolean(),
+          }),
+          fc.record({ minLower: min, minUpper: min, minNumeric: min, minSpecial: min }),
+          fc.integer({ min: 0, max: 20 }),
+          fc.constantFrom(undefined, "!", "-_.~"),
+          async (on, mins, extra, overrideSpecial) => {
+            if (!Object.values(on).some(Boolean)) on.lower = true;
+            const total = Object.values(mins).reduce((a, b) => a + b, 0);
+            const inputs = {
+              length: Math.max(1, total + extra),
+              ...on,
+              ...mins,
+              ...(overrideSpecial ? { overrideSpecial } : {}),
+            };
+            const checked = await plugins.random.check(t, inputs);
+            assert.deepEqual(checked.failures, []);
+            const s = (await plugins.random.create(t, checked.inputs)).outputs.result as string;
+            assert.equal(s.length, inputs.length);
+            const special = overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?";
+            const isSpecial = (ch: string) => special.includes(ch) && !/[a-zA-Z0-9]/.test(ch);
+            for (const [k, re] of Object.entries(classes)) {
+              const n = (s.match(re) ?? []).length;
+              const m = mins[`min${k[0].toUpperCase()}${k.slice(1)}` as keyof typeof mins];
+              assert.ok(n >= m, `${k}: ${n} < ${m} in ${s}`);
+              // A class that is off appears only as often as its minimum asks.
+              if (!on[k as keyof typeof on]) assert.equal(n, m, `${k} is off: ${s}`);
+            }
+            const specials = [...s].filter(isSpecial).length;
+            assert.ok(specials >= mins.minSpecial, `special: ${specials} < ${mins.minSpecial} in ${s}`);
+            assert.ok(
+              [...s].every((ch) => /[a-zA-Z0-9]/.test(ch) || special.includes(ch)),
+              s,
+            );
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
 
     test("RandomString: the ID is the value, not secret", async () => {
