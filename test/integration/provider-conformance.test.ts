@@ -259,6 +259,14 @@ describe("provider plugins conform to the upstream schemas", () => {
       assert.deepEqual(unknownLength.failures, [], "an unknown length is checked once known");
       const secretKeepers = await plugins.random.create(t, { ...inputs, keepers: secret({ k: "v" }) });
       assert.ok(isSecret(secretKeepers.outputs.keepers), "a secret input stays secret in the state");
+      // A secret nested in an input (a keeper holding another resource's password) stays secret too.
+      const nested = await plugins.random.create(`${R}randomId:RandomId`, {
+        byteLength: 4,
+        keepers: { password: secret("nested-secret-value"), plain: "p" },
+      });
+      const keepersOut = nested.outputs.keepers as Props;
+      assert.ok(isSecret(keepersOut.password) && reveal(keepersOut.password) === "nested-secret-value");
+      assert.equal(keepersOut.plain, "p");
       const number = await plugins.random.check(t, { length: 8, number: false });
       assert.equal(number.inputs.numeric, false, "number (deprecated) sets numeric");
     });

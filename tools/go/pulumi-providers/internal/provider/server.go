@@ -192,7 +192,9 @@ func isSecret(v resource.PropertyValue) bool {
 	return v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret)
 }
 
-// toProps builds the wire form of outputs: schema-secret outputs, and outputs whose input was secret, are secret.
+// toProps builds the wire form of outputs: schema-secret outputs are secret; an output that echoes its input
+// keeps the input's value as given, secrets nested anywhere in it included (a keeper holding a password); an
+// output computed from an input that held a secret is secret as a whole.
 func (r resourceInfo) toProps(out Values, inputs resource.PropertyMap) resource.PropertyMap {
 	pm := resource.PropertyMap{}
 	for k, v := range out {
@@ -200,7 +202,14 @@ func (r resourceInfo) toProps(out Values, inputs resource.PropertyMap) resource.
 			continue
 		}
 		pv := resource.NewPropertyValue(v)
-		if in, ok := inputs[resource.PropertyKey(k)]; (ok && isSecret(in)) || r.outputs[k] {
+		if in, ok := inputs[resource.PropertyKey(k)]; ok && in.ContainsSecrets() {
+			if pin, known := plain(in); known && equalPlain(pin, v) {
+				pv = in
+			} else {
+				pv = resource.MakeSecret(pv)
+			}
+		}
+		if r.outputs[k] && !pv.IsSecret() {
 			pv = resource.MakeSecret(pv)
 		}
 		pm[resource.PropertyKey(k)] = pv
