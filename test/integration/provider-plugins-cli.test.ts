@@ -75,6 +75,7 @@ describe("@pulumi/random and @pulumi/tls through the CLI on our plugins", () => 
     pulumi(["destroy", "--yes", "--stack", stack], opts);
     pulumi(["stack", "rm", "--yes", "--stack", stack], opts);
     fs.rmSync(backend, { recursive: true, force: true });
+    fs.rmSync(path.join(FIXTURE, `Pulumi.${stack}.yaml`), { force: true }); // config set writes it there
   });
 
   it("plugin ls shows random and tls at the pinned versions, beside kubernetes", () => {
