@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ALL=(pulumi language-host pulumi-kubernetes etcd kubernetes kwok kcp kcp-cli api-syncagent
+ALL=(pulumi language-host pulumi-kubernetes pulumi-providers etcd kubernetes kwok kcp kcp-cli api-syncagent
   tekton-pipeline tekton-pipeline-previous tekton-results tekton-chains tekton-triggers)
 go_major_minor=$(go env GOVERSION | sed 's/^go//')
 [[ "$(printf '%s\n%s\n' "$GO_MIN_VERSION" "$go_major_minor" | sort -V | head -1)" == "$GO_MIN_VERSION" ]] \
