@@ -1,7 +1,7 @@
 // The kcp root, hosted by the home region's cluster (cloud profile; locally local/env.sh runs it): the
 // fleet's kcp PKI, the root shard, the cache server and the front-proxy, in namespace `kcp-root`.
 //
-// PKI (components/shared/tls.ts, keys only in Pulumi secrets and Kubernetes Secrets):
+// PKI (@pulumi/tls through components/shared/pki.ts, keys only in Pulumi secrets and Kubernetes Secrets):
 //   serving CA        signs every server certificate (front-proxy, root shard, cache server, region shards)
 //   client CA         signs client certificates (kcp-admin, shard-admin, cache-client, logical-cluster-admins)
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
@@ -14,9 +14,10 @@
 // region shards in other clusters connect to both, and the front-proxy reaches every shard at its base URL.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PrivateKey as TlsPrivateKey } from "@pulumi/tls";
 import { stringify as stringifyYaml } from "yaml";
-import { TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
 import { podSecurityLabels } from "../manifests";
+import { RSA_2048, selfSignedCa } from "../shared/pki";
 import { type CertRequest, issueCert, type KeyPair } from "./pki";
 import { ETCD_CLIENT_MOUNT, Etcd, etcdClientSecretName } from "./etcd";
 import type { KcpHomeOutputs } from "./home-reference";
@@ -331,29 +332,16 @@ export class Root extends pulumi.ComponentResource {
 
     // --- PKI -----------------------------------------------------------------------------------
     const newCa = (suffix: string, commonName: string): KeyPair => {
-      const key = new TlsPrivateKey(`${name}-${suffix}-key`, {}, { parent: this });
-      const cert = new TlsSelfSignedCert(
-        `${name}-${suffix}`,
-        {
-          privateKeyPem: key.privateKeyPem,
-          subject: { commonName },
-          isCa: true,
-          validityHours: caHours,
-          allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        },
-        { parent: this },
-      );
-      return { key: key.privateKeyPem, cert: cert.certPem };
+      const ca = selfSignedCa(`${name}-${suffix}`, { commonName, validityHours: caHours }, { parent: this });
+      return { key: ca.keyPem, cert: ca.certPem };
     };
     const servingCa = newCa("serving-ca", "kcp-serving-ca");
     const clientCa = newCa("client-ca", "kcp-client-ca");
     const requestHeaderCa = newCa("requestheader-ca", "kcp-requestheader-ca");
     // RSA like kube's own service-account keys (every JWT verifier accepts RS256).
-    const serviceAccountKey = new TlsPrivateKey(
-      `${name}-service-account-key`,
-      { algorithm: "RSA", rsaBits: 2048 },
-      { parent: this },
-    ).privateKeyPem;
+    const serviceAccountKey = new TlsPrivateKey(`${name}-service-account-key`, RSA_2048, {
+      parent: this,
+    }).privateKeyPemPkcs8;
 
     const issue = (suffix: string, ca: KeyPair, req: CertRequest): KeyPair =>
       issueCert(this, `${name}-${suffix}`, ca, req, hours);

@@ -1,7 +1,11 @@
 // Pulumi mocks for unit tests: record every registered resource and fail on invokes nobody mocked,
 // so a test sees exactly what a program would ask of the engine. Each node:test file runs in its own
-// process, so call setupMocks() once at the top of a file.
+// process, so call setupMocks() once at the top of a file. Random and tls resources get the outputs their
+// plugins would return, computed for real (test/helpers/provider-mocks.ts), with the SDKs' secret outputs
+// secret, as the engine makes them.
 import * as pulumi from "@pulumi/pulumi";
+import { providerOutputs, SECRET_OUTPUTS } from "./provider-mocks";
+import { unwrap } from "./secrets";
 
 export interface Registered {
   type: string;
@@ -13,28 +17,63 @@ export interface Registered {
 export interface MockOptions {
   /** Stack config, keyed "project:key" -> value (objects are JSON-encoded). */
   config?: Record<string, unknown>;
-  /** Extra outputs per resource type token (merged over the inputs). */
-  outputs?: Record<string, (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>>;
+  /** Extra outputs per resource type token (merged over the inputs and the random/tls outputs). */
+  outputs?: Record<
+    string,
+    (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | Promise<Record<string, unknown>>
+  >;
   /** Invoke results per function token; any other invoke throws. */
   invokes?: Record<string, (args: pulumi.runtime.MockCallArgs) => Record<string, unknown>>;
   project?: string;
   stack?: string;
   preview?: boolean;
+  /** Called with every secret output value the random/tls mocks generate (passwords, private keys). */
+  onSecret?: (value: string) => void;
 }
 
-export function setupMocks(opts: MockOptions = {}): { resources: Registered[] } {
+/** A value in the engine's secret envelope (what additionalSecretOutputs makes of an output). */
+export function secretEnvelope(value: unknown): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
+function isSecretEnvelope(v: unknown): boolean {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+  );
+}
+
+export interface Mocked {
+  resources: Registered[];
+  /** The state each resource was given (inputs and outputs, secret envelopes removed), by resource name. */
+  states: Map<string, Record<string, unknown>>;
+}
+
+export function setupMocks(opts: MockOptions = {}): Mocked {
   const resources: Registered[] = [];
+  const states = new Map<string, Record<string, unknown>>();
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.config ?? {}))
     config[k] = typeof v === "string" ? v : JSON.stringify(v);
   pulumi.runtime.setAllConfig(config);
   void pulumi.runtime.setMocks(
     {
-      newResource(args) {
+      async newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-        const extra = opts.outputs?.[args.type]?.(args) ?? {};
+        // In a preview the plugins compute nothing: these outputs stay unknown.
+        const generated = opts.preview ? undefined : await providerOutputs(args.type, args.inputs);
+        for (const k of generated ? (SECRET_OUTPUTS[args.type] ?? []) : []) {
+          if (typeof generated?.[k] === "string") opts.onSecret?.(generated[k]);
+        }
+        const extra = (await opts.outputs?.[args.type]?.(args)) ?? {};
+        const state: Record<string, unknown> = { ...args.inputs, ...generated, ...extra };
+        states.set(args.name, unwrap(state).value as Record<string, unknown>);
+        for (const k of SECRET_OUTPUTS[args.type] ?? []) {
+          if (state[k] !== undefined && !isSecretEnvelope(state[k])) state[k] = secretEnvelope(state[k]);
+        }
         // The mock monitor passes "" (not undefined) when there is no import id.
-        return { id: args.id || `${args.name}-id`, state: { ...args.inputs, ...extra } };
+        return { id: args.id || `${args.name}-id`, state };
       },
       call(args) {
         const f = opts.invokes?.[args.token];
@@ -46,7 +85,7 @@ export function setupMocks(opts: MockOptions = {}): { resources: Registered[] } 
     opts.stack ?? "test",
     opts.preview ?? false,
   );
-  return { resources };
+  return { resources, states };
 }
 
 /** Resolves an Output to its value (undefined while unknown). */
