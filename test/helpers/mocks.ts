@@ -7,6 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerOutputs, SECRET_OUTPUTS } from "./provider-mocks";
 import { unwrap } from "./secrets";
 
+/** random/tls outputs being generated (their crypto runs on libuv's thread pool, outside the event loop). */
+let generating = 0;
+
 export interface Registered {
   type: string;
   name: string;
@@ -62,7 +65,13 @@ export function setupMocks(opts: MockOptions = {}): Mocked {
       async newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         // In a preview the plugins compute nothing: these outputs stay unknown.
-        const generated = opts.preview ? undefined : await providerOutputs(args.type, args.inputs);
+        let generated: Record<string, unknown> | undefined;
+        generating++;
+        try {
+          generated = opts.preview ? undefined : await providerOutputs(args.type, args.inputs);
+        } finally {
+          generating--;
+        }
         for (const k of generated ? (SECRET_OUTPUTS[args.type] ?? []) : []) {
           if (typeof generated?.[k] === "string") opts.onSecret?.(generated[k]);
         }
@@ -93,9 +102,19 @@ export function valueOf<T>(o: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
 }
 
-/** Waits until every resource registered so far has settled (components register asynchronously). */
+/**
+ * Waits until every resource registered so far has settled (components register asynchronously): 20 turns
+ * of the event loop in a row with no random/tls outputs being generated.
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  for (let quiet = 0; quiet < 20;) {
+    await new Promise((r) => setImmediate(r));
+    if (generating === 0) quiet++;
+    else {
+      quiet = 0;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
 }
 
 /** Counts registered resources by type token, sorted by type. */
