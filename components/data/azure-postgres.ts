@@ -2,12 +2,12 @@
 // subnet delegated to it and a private DNS zone linked to the cluster's VNet), zone-redundant high
 // availability, backups, TLS required, and the database Results uses.
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
-import { RandomPassword } from "../shared/random-password";
-import type { PostgresDatabase } from "./postgres";
+import { DB_PASSWORD_ARGS, type PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 
@@ -175,7 +175,7 @@ export class AzurePostgres extends pulumi.ComponentResource implements PostgresD
       child,
     );
 
-    const password = new RandomPassword(`${name}-admin`, { length: 32, special: false }, { parent: this });
+    const password = new random.RandomPassword(`${name}-admin`, DB_PASSWORD_ARGS, { parent: this });
 
     const server = new dbforpostgresql.Server(
       `${name}-pg`,

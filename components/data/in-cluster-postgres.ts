@@ -3,10 +3,10 @@
 // a persistent volume, a Service in front, and the credentials in a Secret. Single instance: no
 // replication or failover (use RDS or Azure PostgreSQL for that); the volume holds the data.
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as k8s from "@pulumi/kubernetes";
 import { podSecurityLabels } from "../manifests";
-import { RandomPassword } from "../shared/random-password";
-import type { PostgresDatabase } from "./postgres";
+import { DB_PASSWORD_ARGS, type PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 /** Pinned by tag (never latest); the official image runs as uid/gid 999. */
@@ -228,7 +228,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
             child,
           ).metadata.name;
 
-    const password = new RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+    const password = new random.RandomPassword(`${name}-password`, DB_PASSWORD_ARGS, { parent: this });
     const secret = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {

@@ -2,9 +2,9 @@
 // on 5432 only from the cluster's security group, TLS forced by the parameter group, encrypted with
 // its own KMS key, Multi-AZ, backed up, protected from deletion and snapshotted if deleted anyway.
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as aws from "@pulumi/aws";
-import { RandomPassword } from "../shared/random-password";
-import type { PostgresDatabase } from "./postgres";
+import { DB_PASSWORD_ARGS, type PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
 /** Oldest PostgreSQL major that RDS still offers standard support for. */
@@ -170,7 +170,7 @@ export class RdsDatabase extends pulumi.ComponentResource implements PostgresDat
       child,
     );
 
-    const password = new RandomPassword(`${name}-master`, { length: 32, special: false }, { parent: this });
+    const password = new random.RandomPassword(`${name}-master`, DB_PASSWORD_ARGS, { parent: this });
 
     const instance = new aws.rds.Instance(
       `${name}-postgres`,

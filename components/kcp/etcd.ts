@@ -5,7 +5,7 @@
 // addresses (a member is only ready once the cluster has quorum) and start in parallel for the same reason.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { issueLeafCert, type LeafPurpose, selfSignedCa } from "../shared/pki";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksumOf } from "./checksum";
 import { ETCD_NAME, etcdSecretName, peerServiceName } from "./names";
 import {
@@ -248,41 +248,22 @@ export class Etcd extends pulumi.ComponentResource {
     const leafHours = args.certValidityHours ?? 8760;
 
     // A CA of its own: only this cluster's members and its kcp clients ever trust it.
-    const caKey = new TlsPrivateKey(`${name}-ca-key`, {}, { parent: this });
-    const ca = new TlsSelfSignedCert(
+    const ca = selfSignedCa(
       `${name}-ca`,
-      {
-        privateKeyPem: caKey.privateKeyPem,
-        subject: { commonName: `${objectName} etcd CA` },
-        isCa: true,
-        validityHours: caHours,
-        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-      },
+      { commonName: `${objectName} etcd CA`, validityHours: caHours },
       { parent: this },
     );
     const issue = (
       suffix: string,
       commonName: string,
-      uses: ("server_auth" | "client_auth")[],
+      purposes: LeafPurpose[],
       sans: { dnsNames?: pulumi.Input<string[]>; ipAddresses?: string[] } = {},
-    ) => {
-      const key = new TlsPrivateKey(`${name}-${suffix}-key`, {}, { parent: this });
-      const cert = new TlsLocallySignedCert(
-        `${name}-${suffix}-cert`,
-        {
-          privateKeyPem: key.privateKeyPem,
-          caPrivateKeyPem: caKey.privateKeyPem,
-          caCertPem: ca.certPem,
-          subject: { commonName },
-          validityHours: leafHours,
-          earlyRenewalHours: Math.min(720, Math.floor(leafHours / 4)),
-          allowedUses: ["digital_signature", "key_encipherment", ...uses],
-          ...sans,
-        },
+    ) =>
+      issueLeafCert(
+        `${name}-${suffix}`,
+        { ca, commonName, purposes, validityHours: leafHours, ...sans },
         { parent: this },
       );
-      return { key, cert };
-    };
     // Members present one certificate as server (clients, peers) and as client (to peers).
     const ns = pulumi.output(namespace);
     const member = issue("member", objectName, ["server_auth", "client_auth"], {
@@ -299,8 +280,8 @@ export class Etcd extends pulumi.ComponentResource {
           type: "kubernetes.io/tls",
           stringData: pulumi.secret({
             "ca.crt": ca.certPem,
-            "tls.crt": pair.cert.certPem,
-            "tls.key": pair.key.privateKeyPem,
+            "tls.crt": pair.certPem,
+            "tls.key": pair.keyPem,
           }),
         },
         child,
@@ -312,8 +293,8 @@ export class Etcd extends pulumi.ComponentResource {
       configChecksumOf({
         [etcdSecretName(objectName, suffix)]: {
           "ca.crt": ca.certPem,
-          "tls.crt": pair.cert.certPem,
-          "tls.key": pair.key.privateKeyPem,
+          "tls.crt": pair.certPem,
+          "tls.key": pair.keyPem,
         },
       });
 

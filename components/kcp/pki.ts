@@ -1,8 +1,8 @@
 // Certificates of the kcp fleet, issued the same way by the root (home region) and by every shard.
 import * as pulumi from "@pulumi/pulumi";
-import { type CertUse, TlsLocallySignedCert, TlsPrivateKey } from "../shared/tls";
+import { issueLeafCert, type LeafPurpose } from "../shared/pki";
 
-/** A private key and its certificate (PEM). */
+/** A private key (PKCS#8 PEM) and its certificate (PEM). */
 export interface KeyPair {
   key: pulumi.Output<string>;
   cert: pulumi.Output<string>;
@@ -17,15 +17,15 @@ export interface SigningCa {
 export interface CertRequest {
   commonName: string;
   organization?: string;
-  uses: CertUse[];
+  uses: LeafPurpose[];
   dnsNames?: pulumi.Input<string[]>;
   ipAddresses?: pulumi.Input<string[]>;
 }
 
 /**
- * Issues `<name>-key` and `<name>-cert` (children of `parent`) signed by `ca`, renewed in the last quarter of
- * their validity (at most 30 days early). A client certificate is a credential's public half: kept secret
- * with its key all the same.
+ * Issues `<name>-key`, `<name>-csr` and `<name>-cert` (children of `parent`) signed by `ca`, renewed in the
+ * last quarter of their validity (at most 30 days early). A client certificate is a credential's public
+ * half: kept secret with its key all the same.
  */
 export function issueCert(
   parent: pulumi.Resource,
@@ -35,21 +35,19 @@ export function issueCert(
   validityHours: number,
 ): KeyPair {
   const isClient = !req.uses.includes("server_auth");
-  const key = new TlsPrivateKey(`${name}-key`, {}, { parent });
-  const cert = new TlsLocallySignedCert(
-    `${name}-cert`,
+  const leaf = issueLeafCert(
+    name,
     {
-      privateKeyPem: key.privateKeyPem,
-      caPrivateKeyPem: ca.key,
-      caCertPem: ca.cert,
-      subject: { commonName: req.commonName, organization: req.organization },
-      validityHours,
-      earlyRenewalHours: Math.min(720, Math.floor(validityHours / 4)),
-      allowedUses: ["digital_signature", "key_encipherment", ...req.uses],
+      ca: { certPem: ca.cert, keyPem: ca.key },
+      commonName: req.commonName,
+      organization: req.organization,
+      purposes: req.uses,
       dnsNames: req.dnsNames,
       ipAddresses: req.ipAddresses,
+      validityHours,
     },
-    { parent, additionalSecretOutputs: isClient ? ["certPem"] : [] },
+    { parent },
+    { additionalSecretOutputs: isClient ? ["certPem"] : [] },
   );
-  return { key: key.privateKeyPem, cert: isClient ? pulumi.secret(cert.certPem) : cert.certPem };
+  return { key: leaf.keyPem, cert: isClient ? pulumi.secret(leaf.certPem) : leaf.certPem };
 }

@@ -4,7 +4,7 @@
 // (server-workload.ts, cache-server.ts, front-proxy.ts), object names in names.ts, the settings Root
 // shares with Shard in settings.ts.
 //
-// PKI (components/shared/tls.ts, keys only in Pulumi secrets and Kubernetes Secrets):
+// PKI (@pulumi/tls through components/shared/pki.ts, keys only in Pulumi secrets and Kubernetes Secrets):
 //   serving CA        signs every server certificate (front-proxy, root shard, cache server, region shards)
 //   client CA         signs client certificates (kcp-admin, shard-admin, cache-client, logical-cluster-admins)
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
@@ -21,8 +21,9 @@
 // caller passes other annotations (`frontProxyServiceAnnotations`, `internalServiceAnnotations`).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { PrivateKey as TlsPrivateKey } from "@pulumi/tls";
 import { podSecurityLabels } from "../manifests";
+import { RSA_2048, selfSignedCa } from "../shared/pki";
 import { type CertRequest, issueCert, type KeyPair } from "./pki";
 import {
   CACHE_DATA_PATH,
@@ -182,29 +183,16 @@ export class Root extends pulumi.ComponentResource {
 
     // --- PKI -----------------------------------------------------------------------------------
     const newCa = (suffix: string, commonName: string): KeyPair => {
-      const key = new TlsPrivateKey(`${name}-${suffix}-key`, {}, { parent: this });
-      const cert = new TlsSelfSignedCert(
-        `${name}-${suffix}`,
-        {
-          privateKeyPem: key.privateKeyPem,
-          subject: { commonName },
-          isCa: true,
-          validityHours: caHours,
-          allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-        },
-        { parent: this },
-      );
-      return { key: key.privateKeyPem, cert: cert.certPem };
+      const ca = selfSignedCa(`${name}-${suffix}`, { commonName, validityHours: caHours }, { parent: this });
+      return { key: ca.keyPem, cert: ca.certPem };
     };
     const servingCa = newCa("serving-ca", "kcp-serving-ca");
     const clientCa = newCa("client-ca", "kcp-client-ca");
     const requestHeaderCa = newCa("requestheader-ca", "kcp-requestheader-ca");
     // RSA like kube's own service-account keys (every JWT verifier accepts RS256).
-    const serviceAccountKey = new TlsPrivateKey(
-      `${name}-service-account-key`,
-      { algorithm: "RSA", rsaBits: 2048 },
-      { parent: this },
-    ).privateKeyPem;
+    const serviceAccountKey = new TlsPrivateKey(`${name}-service-account-key`, RSA_2048, {
+      parent: this,
+    }).privateKeyPemPkcs8;
 
     const issue = (suffix: string, ca: KeyPair, req: CertRequest): KeyPair =>
       issueCert(this, `${name}-${suffix}`, ca, req, hours);

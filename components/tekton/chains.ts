@@ -1,9 +1,10 @@
 // Tekton Chains from release.yaml. The release ships an empty Secret signing-secrets; it is dropped from the
 // objects (two owners of one Secret fight, and provider >= 4.29 fails on AlreadyExists) and ours carries
-// x509.pem from a TlsPrivateKey. The controller mounts that Secret, so it must exist before the Deployment:
-// namespace → signing secret → release.
+// x509.pem from a tls.PrivateKey (PKCS#8: Chains reads no other form). The controller mounts that Secret,
+// so it must exist before the Deployment: namespace → signing secret → release.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { applyProfile, type Profile } from "../local-profile";
 import {
   dropObject,
@@ -14,7 +15,7 @@ import {
   splitNamespaces,
   withPodSecurity,
 } from "../manifests";
-import { TlsPrivateKey } from "../shared/tls";
+import { ECDSA_P256 } from "../shared/pki";
 import { configMapEntries, mergeConfigMapData } from "./edits";
 
 export const CHAINS_TYPE = "pipeline-service:tekton:Chains";
@@ -101,11 +102,7 @@ export class Chains extends pulumi.ComponentResource {
       { objs: objs.namespaces },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines] },
     );
-    const key = new TlsPrivateKey(
-      `${name}-signing-key`,
-      { algorithm: "ECDSA", ecdsaCurve: "P256" },
-      { parent: this },
-    );
+    const key = new tls.PrivateKey(`${name}-signing-key`, ECDSA_P256, { parent: this });
     this.signingPublicKeyPem = key.publicKeyPem;
     const signing = new k8s.core.v1.Secret(
       `${name}-signing-secrets`,
@@ -115,7 +112,7 @@ export class Chains extends pulumi.ComponentResource {
           namespace: CHAINS_NAMESPACE,
           labels: { "app.kubernetes.io/instance": "default", "app.kubernetes.io/part-of": "tekton-chains" },
         },
-        stringData: { "x509.pem": key.privateKeyPem },
+        stringData: { "x509.pem": key.privateKeyPemPkcs8 },
       },
       { parent: this, provider: args.provider, dependsOn: [namespace] },
     );

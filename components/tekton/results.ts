@@ -4,6 +4,7 @@
 // preview). Order: Pipelines (namespace) → secrets + config → database ready → the release.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { applyProfile, type Profile } from "../local-profile";
 import {
   dropObject,
@@ -13,7 +14,7 @@ import {
   loadManifest,
   normalizeNamespaces,
 } from "../manifests";
-import { TlsLocallySignedCert, TlsPrivateKey, TlsSelfSignedCert } from "../shared/tls";
+import { ECDSA_P256, earlyRenewalHours, issueLeafCert, leafUses } from "../shared/pki";
 import { PIPELINES_NAMESPACE } from "./pipelines";
 import { editContainer, mergeConfigMapData } from "./edits";
 
@@ -69,7 +70,7 @@ export interface ResultsArgs {
   retentionRunAt?: string;
   /** CA that signs the API's certificate. @default none: a self-signed certificate */
   tlsCa?: { certPem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> };
-  /** @default 8760 (one year; re-issued in the last 30 days on an update) */
+  /** @default 8760 (one year; re-issued on the first update in its last quarter, at most 30 days early) */
   tlsValidityHours?: number;
   /** @default "cloud" */
   profile?: Profile;
@@ -245,40 +246,56 @@ export class Results extends pulumi.ComponentResource {
     );
 
     // TLS for the API: ECDSA key, a certificate for the Service's DNS names.
-    const key = new TlsPrivateKey(
-      `${name}-tls-key`,
-      { algorithm: "ECDSA", ecdsaCurve: "P256" },
-      { parent: this },
-    );
-    const certArgs = {
-      privateKeyPem: key.privateKeyPem,
-      subject: { commonName: RESULTS_API_HOST },
-      validityHours: args.tlsValidityHours ?? 8760,
-      earlyRenewalHours: 720,
-      dnsNames: [
-        RESULTS_API_SERVICE,
-        `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}`,
-        `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}.svc`,
-        RESULTS_API_HOST,
-        // The API's REST gateway dials its own gRPC port as localhost (":port") with the server's TLS config.
-        "localhost",
-      ],
-      allowedUses: ["digital_signature" as const, "key_encipherment" as const, "server_auth" as const],
-    };
-    const cert = args.tlsCa
-      ? new TlsLocallySignedCert(
-          `${name}-tls-cert`,
-          { ...certArgs, caCertPem: args.tlsCa.certPem, caPrivateKeyPem: args.tlsCa.privateKeyPem },
-          { parent: this },
-        )
-      : new TlsSelfSignedCert(`${name}-tls-cert`, { ...certArgs, isCa: false }, { parent: this });
-    this.caCertPem = args.tlsCa ? pulumi.output(args.tlsCa.certPem) : cert.certPem;
+    const validityHours = args.tlsValidityHours ?? 8760;
+    const subject = { commonName: RESULTS_API_HOST };
+    const dnsNames = [
+      RESULTS_API_SERVICE,
+      `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}`,
+      `${RESULTS_API_SERVICE}.${PIPELINES_NAMESPACE}.svc`,
+      RESULTS_API_HOST,
+      // The API's REST gateway dials its own gRPC port as localhost (":port") with the server's TLS config.
+      "localhost",
+    ];
+    let tlsKey: pulumi.Output<string>;
+    let tlsCert: pulumi.Output<string>;
+    if (args.tlsCa) {
+      const leaf = issueLeafCert(
+        `${name}-tls`,
+        {
+          ca: { certPem: args.tlsCa.certPem, keyPem: args.tlsCa.privateKeyPem },
+          ...subject,
+          purposes: ["server_auth"],
+          dnsNames,
+          validityHours,
+        },
+        { parent: this },
+      );
+      [tlsKey, tlsCert] = [leaf.keyPem, leaf.certPem];
+      this.caCertPem = pulumi.output(args.tlsCa.certPem);
+    } else {
+      const key = new tls.PrivateKey(`${name}-tls-key`, ECDSA_P256, { parent: this });
+      const cert = new tls.SelfSignedCert(
+        `${name}-tls-cert`,
+        {
+          privateKeyPem: key.privateKeyPemPkcs8,
+          subject,
+          dnsNames,
+          validityPeriodHours: validityHours,
+          earlyRenewalHours: earlyRenewalHours(validityHours),
+          allowedUses: leafUses(["server_auth"]),
+          setSubjectKeyId: true,
+        },
+        { parent: this },
+      );
+      [tlsKey, tlsCert] = [key.privateKeyPemPkcs8, cert.certPem];
+      this.caCertPem = cert.certPem;
+    }
     const tlsSecret = new k8s.core.v1.Secret(
       `${name}-tls`,
       {
         metadata: meta(RESULTS_TLS_SECRET),
         type: "kubernetes.io/tls",
-        stringData: { "tls.crt": cert.certPem, "tls.key": key.privateKeyPem },
+        stringData: { "tls.crt": tlsCert, "tls.key": tlsKey },
       },
       child,
     );

@@ -1,6 +1,7 @@
 // Mocks under which the whole program (infra/program.ts) runs for any shipped stack: the invokes it
-// makes (aws, azure-native) and the outputs it reads back (dynamic resources, the EKS cluster,
-// load-balancer addresses, RDS, S3, Azure PostgreSQL, the kcp home StackReference). Call
+// makes (aws, azure-native) and the outputs it reads back (the EKS cluster, load-balancer addresses, RDS,
+// S3, Azure PostgreSQL, the kcp home StackReference; passwords, keys and certificates are generated for
+// real by setupMocks). Call
 // setupFleetMocks() once at the top of a test file (node:test runs each file in its own process).
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -12,8 +13,7 @@ import { KCP_HOME_PLAIN_KEYS, KCP_HOME_SECRET_KEYS } from "../../components/kcp/
 import { program } from "../../infra/program";
 import { quiesce, type Registration, recordRegistrations } from "./engine-recorder";
 import { type Registered, settle, setupMocks } from "./mocks";
-
-export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+import { mockCa } from "./provider-mocks";
 
 export const STACKS_DIR = path.join(__dirname, "../../stacks");
 
@@ -31,6 +31,9 @@ export interface FleetMocks {
   secrets: string[];
 }
 
+/** The home region's CAs a StackReference hands out: real ones, since regions sign certificates with them. */
+let homeCas: Promise<Record<"serving" | "client" | "requestHeader", { keyPem: string; certPem: string }>>;
+
 export function setupFleetMocks(): FleetMocks {
   const secrets: string[] = [];
   const secret = (what: string) => {
@@ -39,6 +42,7 @@ export function setupFleetMocks(): FleetMocks {
     return what.endsWith("key") ? PEM("PRIVATE KEY", v) : v;
   };
   const { resources } = setupMocks({
+    onSecret: (v) => secrets.push(v),
     invokes: {
       "aws:index/getPartition:getPartition": () => ({
         partition: "aws",
@@ -67,12 +71,6 @@ export function setupFleetMocks(): FleetMocks {
       }),
     },
     outputs: {
-      [DYNAMIC]: () => ({
-        result: secret("password"),
-        privateKeyPem: secret("key"),
-        publicKeyPem: PEM("PUBLIC KEY"),
-        certPem: PEM("CERTIFICATE"),
-      }),
       // LoadBalancer Services (kcp shards, front-proxy) get an address, as a cloud would give them.
       "kubernetes:core/v1:Service": (a) => ({
         status: { loadBalancer: { ingress: [{ hostname: `${a.name}.elb.example.com` }] } },
@@ -100,22 +98,40 @@ export function setupFleetMocks(): FleetMocks {
         fullyQualifiedDomainName: `${a.name}.postgres.example.com`,
       }),
       "azure-native:dbforpostgresql:Database": (a) => ({ name: a.inputs.databaseName ?? "tekton_results" }),
-      "pulumi:pulumi:StackReference": (a) => ({
-        outputs: {
-          kcp: Object.fromEntries([
-            ...KCP_HOME_PLAIN_KEYS.map((k) => [
-              k,
-              k === "frontProxyUrl" ? "https://kcp.example.com" : PEM("CERTIFICATE", `MIIB${k}`),
+      "pulumi:pulumi:StackReference": async (a) => {
+        homeCas ??= (async () => ({
+          serving: await mockCa("kcp-serving-ca"),
+          client: await mockCa("kcp-client-ca"),
+          requestHeader: await mockCa("kcp-requestheader-ca"),
+        }))();
+        const cas = await homeCas;
+        const real: Record<string, string> = {
+          caBundle: cas.serving.certPem,
+          clientCaCertPem: cas.client.certPem,
+          requestHeaderCaCertPem: cas.requestHeader.certPem,
+          servingCaKeyPem: cas.serving.keyPem,
+          clientCaKeyPem: cas.client.keyPem,
+        };
+        for (const k of KCP_HOME_SECRET_KEYS) if (real[k]) secrets.push(real[k]);
+        return {
+          outputs: {
+            kcp: Object.fromEntries([
+              ...KCP_HOME_PLAIN_KEYS.map((k) => [
+                k,
+                real[k] ??
+                  (k === "frontProxyUrl" ? "https://kcp.example.com" : PEM("CERTIFICATE", `MIIB${k}`)),
+              ]),
+              ...KCP_HOME_SECRET_KEYS.map((k) => [
+                k,
+                real[k] ??
+                  (k.endsWith("Kubeconfig")
+                    ? kubeconfig("https://kcp.example.com", secret(`${a.name}-${k.toLowerCase()}`))
+                    : secret(`${a.name}-${k.replace(/Pem$/, "").toLowerCase()}`)),
+              ]),
             ]),
-            ...KCP_HOME_SECRET_KEYS.map((k) => [
-              k,
-              k.endsWith("Kubeconfig")
-                ? kubeconfig("https://kcp.example.com", secret(`${a.name}-${k.toLowerCase()}`))
-                : secret(`${a.name}-${k.replace(/Pem$/, "").toLowerCase()}`),
-            ]),
-          ]),
-        },
-      }),
+          },
+        };
+      },
     },
   });
   return { resources, secrets };

@@ -1,5 +1,5 @@
 // The toolchain smoke test (issue: build the real toolchain and start a local control plane): the real
-// Pulumi CLI, our language host, the Kubernetes provider and our dynamic providers against a local kwok
+// Pulumi CLI, our language host, the Kubernetes, random and tls provider plugins against a local kwok
 // cluster and the local kcp. up → Deployment Available and Workspace present; preview → no changes;
 // policy pack → passes, and fails on a violating resource; destroy → nothing left (checked with kubectl).
 import assert from "node:assert/strict";
@@ -59,6 +59,13 @@ describe("toolchain smoke test", () => {
       .readFileSync(path.join(PROJECT_DIR, "tools/versions.env"), "utf8")
       .match(/^PULUMI_KUBERNETES_VERSION=(.*)$/m)?.[1];
     assert.match(plugins, new RegExp(`kubernetes\\s+resource\\s+${k8s?.replace(/\./g, "\\.")}`));
+    // The versions the SDKs pinned in package-lock.json ask for.
+    for (const pkg of ["random", "tls"]) {
+      const sdk = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "node_modules/@pulumi", pkg, "package.json"), "utf8"),
+      ) as { version: string };
+      assert.match(plugins, new RegExp(`${pkg}\\s+resource\\s+${sdk.version.replace(/\./g, "\\.")}`), pkg);
+    }
   });
 
   it("up: the Deployment is Available on the kwok cluster and the Workspace exists on kcp", () => {

@@ -415,15 +415,20 @@ describe("explicit-providers", () => {
       },
     );
     assert.deepEqual(messages(o), []);
-    const dynamic = await runResource(
-      explicitProviders,
-      "pulumi-nodejs:dynamic:Resource",
-      {},
-      {
-        provider: providerRef("pulumi:providers:pulumi-nodejs", "default", {}),
-      },
-    );
-    assert.equal(dynamic.notApplicable.length, 1);
+    // random and tls hold no region or credentials: their default providers are fine.
+    for (const [type, pkg, name] of [
+      ["random:index/randomPassword:RandomPassword", "random", "default_4_21_1"],
+      ["tls:index/privateKey:PrivateKey", "tls", "default_5_5_1"],
+    ]) {
+      const o2 = await runResource(
+        explicitProviders,
+        type,
+        {},
+        { provider: providerRef(`pulumi:providers:${pkg}`, name, {}) },
+      );
+      assert.equal(o2.notApplicable.length, 1, type);
+      assert.deepEqual(messages(o2), [], type);
+    }
   });
 
   it("rejects the default provider of aws, azure-native and kubernetes", async () => {

@@ -4,6 +4,7 @@
 // secret, public values plain) and a scan of every registered input for plaintext keys and credentials.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
 import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
+import { TLS_PRIVATE_KEY } from "../helpers/provider-mocks";
 import { unwrap } from "../helpers/secrets";
 import { Root, type RootArgs, validateRootArgs } from "../../components/kcp/root";
 import { renderCacheServerArgs } from "../../components/kcp/cache-server";
@@ -25,12 +27,11 @@ import { KCP_HOME_KEYS, KCP_HOME_SECRET_KEYS, homeStackOutput } from "../../comp
 const keyPem = (n: string) => `-----BEGIN PRIVATE KEY-----\nkey-of-${n}\n-----END PRIVATE KEY-----\n`;
 const certPem = (n: string) => `-----BEGIN CERTIFICATE-----\ncert-of-${n}\n-----END CERTIFICATE-----\n`;
 
-const { resources } = setupMocks({
+// Keys, CSRs and certificates are generated for real by the mocks (what the tls plugin returns).
+const generatedSecrets: string[] = [];
+const { resources, states } = setupMocks({
+  onSecret: (v) => generatedSecrets.push(v),
   outputs: {
-    "pulumi-nodejs:dynamic:Resource": (a) =>
-      "algorithm" in a.inputs
-        ? { privateKeyPem: keyPem(a.name), publicKeyPem: "PUB" }
-        : { certPem: certPem(a.name) },
     "kubernetes:core/v1:Service": (a) =>
       (a.inputs.spec as { type?: string }).type === "LoadBalancer"
         ? { status: { loadBalancer: { ingress: [{ ip: `10.0.0.${a.name.length}` }] } } }
@@ -170,17 +171,33 @@ describe("Root under mocks", () => {
     return r;
   };
 
+  /** A string output the mocks generated for resource `n`. */
+  const out = (n: string, k: string) => {
+    const v = states.get(n)?.[k];
+    assert.equal(typeof v, "string", `${n}.${k}`);
+    return v as string;
+  };
+
   test("PKI: three CAs, an RSA service-account key, client identities with kcp's groups", async () => {
     await settle();
     for (const ca of ["serving-ca", "client-ca", "requestheader-ca"]) {
-      const inputs = unwrap(named(`home-${ca}`).inputs).value as { isCa: boolean; allowedUses: string[] };
-      assert.equal(inputs.isCa, true, ca);
+      const inputs = unwrap(named(`home-${ca}`).inputs).value as {
+        isCaCertificate: boolean;
+        allowedUses: string[];
+        validityPeriodHours: number;
+        earlyRenewalHours: number;
+      };
+      assert.equal(named(`home-${ca}`).type, "tls:index/selfSignedCert:SelfSignedCert");
+      assert.equal(inputs.isCaCertificate, true, ca);
       assert.ok(inputs.allowedUses.includes("cert_signing"));
+      assert.deepEqual([inputs.validityPeriodHours, inputs.earlyRenewalHours], [87600, 8760]);
+      assert.ok(new crypto.X509Certificate(out(`home-${ca}`, "certPem")).ca, ca);
     }
     assert.equal(named("home-service-account-key").inputs.algorithm, "RSA");
+    assert.match(out("home-service-account-key", "privateKeyPemPkcs8"), /^-----BEGIN PRIVATE KEY-----/);
     const subject = (n: string) =>
       (
-        unwrap(named(`home-${n}-cert`).inputs).value as {
+        unwrap(named(`home-${n}-csr`).inputs).value as {
           subject: { commonName: string; organization?: string };
         }
       ).subject;
@@ -194,13 +211,21 @@ describe("Root under mocks", () => {
     // Requestheader identities are signed by the requestheader CA, not the client CA.
     const caOf = (n: string) =>
       (unwrap(named(`home-${n}-cert`).inputs).value as { caCertPem: string }).caCertPem;
-    assert.equal(caOf("mounts-proxy"), certPem("home-requestheader-ca"));
-    assert.equal(caOf("kcp-admin"), certPem("home-client-ca"));
-    assert.equal(caOf("kcp-front-proxy-server"), certPem("home-serving-ca"));
-    const frontSans = unwrap(named("home-kcp-front-proxy-server-cert").inputs).value as {
+    assert.equal(caOf("mounts-proxy"), out("home-requestheader-ca", "certPem"));
+    assert.equal(caOf("kcp-admin"), out("home-client-ca", "certPem"));
+    assert.equal(caOf("kcp-front-proxy-server"), out("home-serving-ca", "certPem"));
+    const frontSans = unwrap(named("home-kcp-front-proxy-server-csr").inputs).value as {
       dnsNames: string[];
     };
     assert.ok(frontSans.dnsNames.includes("kcp.example.com"));
+    // What kcp reads from the certificates: the groups (O=), client vs server use, the chain.
+    const admin = new crypto.X509Certificate(out("home-kcp-admin-cert", "certPem"));
+    assert.match(admin.subject, /O=system:kcp:admin/);
+    assert.ok(admin.verify(new crypto.X509Certificate(out("home-client-ca", "certPem")).publicKey));
+    assert.deepEqual(admin.keyUsage, ["1.3.6.1.5.5.7.3.2"], "client_auth only");
+    const front = new crypto.X509Certificate(out("home-kcp-front-proxy-server-cert", "certPem"));
+    assert.deepEqual(front.keyUsage, ["1.3.6.1.5.5.7.3.1"], "server_auth only");
+    assert.match(front.subjectAltName ?? "", /DNS:kcp\.example\.com/);
   });
 
   test("workloads: root shard, cache server, front-proxy behind LoadBalancers; etcd; budgets", async () => {
@@ -258,7 +283,7 @@ describe("Root under mocks", () => {
       assert.equal(await pulumi.isSecret(root.home[k]), secret, k);
     }
     assert.equal(await valueOf(root.home.frontProxyUrl), "https://kcp.example.com");
-    assert.equal(await valueOf(root.home.caBundle), certPem("home-serving-ca"));
+    assert.equal(await valueOf(root.home.caBundle), out("home-serving-ca", "certPem"));
     const server = async (k: "rootShardKubeconfig" | "cacheKubeconfig" | "adminKubeconfig") =>
       (parseYaml(await valueOf(root.home[k])) as KubeconfigShape).clusters[0].cluster.server;
     // Other regions reach the root shard and cache at their external hosts.
@@ -266,17 +291,26 @@ describe("Root under mocks", () => {
     assert.equal(await server("cacheKubeconfig"), `https://10.0.0.${"home-kcp-cache-svc".length}:6443`);
     assert.equal(await server("adminKubeconfig"), "https://kcp.example.com");
     const admin = parseYaml(await valueOf(root.home.adminKubeconfig)) as KubeconfigShape;
-    assert.equal(b64d(admin.users[0].user["client-key-data"]), keyPem("home-kcp-admin-key"));
+    assert.equal(
+      b64d(admin.users[0].user["client-key-data"]),
+      out("home-kcp-admin-key", "privateKeyPemPkcs8"),
+    );
+    assert.ok(
+      new crypto.X509Certificate(b64d(admin.users[0].user["client-certificate-data"])).checkPrivateKey(
+        crypto.createPrivateKey(b64d(admin.users[0].user["client-key-data"])),
+      ),
+      "the admin kubeconfig's certificate and key belong together",
+    );
     assert.equal(await pulumi.isSecret(homeStackOutput(root.home)), true);
   });
 
   test("no key, client certificate or kubeconfig reaches the engine in plaintext", async () => {
     await settle();
-    const keys = mine()
-      .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && "algorithm" in r.inputs)
-      .map((r) => r.name);
+    const keys = mine().filter((r) => r.type === TLS_PRIVATE_KEY);
     // 3 CAs, the service-account key, 8 client and 3 server certificates, etcd CA/member/client.
     assert.equal(keys.length, 18);
+    const keyPems = keys.flatMap((k) => [out(k.name, "privateKeyPem"), out(k.name, "privateKeyPemPkcs8")]);
+    assert.ok(keyPems.every((k) => generatedSecrets.includes(k)));
     const clientCerts = [
       "kcp-admin",
       "shard-admin",
@@ -286,8 +320,8 @@ describe("Root under mocks", () => {
       "external-logical-cluster-admin",
       "front-proxy-requestheader",
       "mounts-proxy",
-    ].map((n) => certPem(`home-${n}-cert`));
-    assert.deepEqual(findPlaintext(mine(), [...keys.map(keyPem), ...clientCerts]), []);
+    ].map((n) => out(`home-${n}-cert`, "certPem"));
+    assert.deepEqual(findPlaintext(mine(), [...keyPems, ...clientCerts]), []);
     const secrets = mine().filter((r) => r.type === "kubernetes:core/v1:Secret");
     assert.ok(secrets.length >= 12);
     for (const s of secrets) assert.ok(hasSecretEnvelope(s), s.name);

@@ -4,12 +4,14 @@
 // local profile registering nothing but the label patch.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
 import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
+import { mockCa, TLS_PRIVATE_KEY } from "../helpers/provider-mocks";
 import { unwrap } from "../helpers/secrets";
 import { Shard, type ShardArgs, validateShardArgs } from "../../components/kcp/shard";
 import {
@@ -26,13 +28,11 @@ import type { KcpHome } from "../../components/kcp/home-reference";
 const keyPem = (n: string) => `-----BEGIN PRIVATE KEY-----\nkey-of-${n}\n-----END PRIVATE KEY-----\n`;
 const certPem = (n: string) => `-----BEGIN CERTIFICATE-----\ncert-of-${n}\n-----END CERTIFICATE-----\n`;
 
-const { resources } = setupMocks({
+// Keys, CSRs and certificates are generated for real by the mocks (what the tls plugin returns).
+const generatedSecrets: string[] = [];
+const { resources, states } = setupMocks({
+  onSecret: (v) => generatedSecrets.push(v),
   outputs: {
-    // TlsPrivateKey inputs carry `algorithm`; certificates carry `validityHours`.
-    "pulumi-nodejs:dynamic:Resource": (a) =>
-      "algorithm" in a.inputs
-        ? { privateKeyPem: keyPem(a.name), publicKeyPem: "PUB" }
-        : { certPem: certPem(a.name) },
     "kubernetes:core/v1:Service": (a) =>
       (a.inputs.spec as { type?: string }).type === "LoadBalancer"
         ? { status: { loadBalancer: { ingress: [{ hostname: `${a.name}.elb.example.com` }] } } }
@@ -96,13 +96,16 @@ const regionFlags = (etcd: Parameters<typeof renderKcpShardArgs>[0]["etcd"]) =>
     etcd,
   });
 
+// The fleet CAs a region signs its shard's certificates with: real ones (the home stack's outputs).
+const servingCa = mockCa("kcp-serving-ca");
+const clientCa = mockCa("kcp-client-ca");
 const home: KcpHome = {
   frontProxyUrl: "https://kcp.example.com",
-  caBundle: certPem("serving-ca"),
-  clientCaCertPem: certPem("client-ca"),
+  caBundle: servingCa.then((c) => c.certPem),
+  clientCaCertPem: clientCa.then((c) => c.certPem),
   requestHeaderCaCertPem: certPem("requestheader-ca"),
-  servingCaKeyPem: pulumi.secret(keyPem("serving-ca")),
-  clientCaKeyPem: pulumi.secret(keyPem("client-ca")),
+  servingCaKeyPem: pulumi.secret(servingCa.then((c) => c.keyPem)),
+  clientCaKeyPem: pulumi.secret(clientCa.then((c) => c.keyPem)),
   serviceAccountKeyPem: pulumi.secret(keyPem("service-account")),
   mountsProxyCertPem: pulumi.secret(certPem("mounts-proxy")),
   mountsProxyKeyPem: pulumi.secret(keyPem("mounts-proxy")),
@@ -113,8 +116,6 @@ const home: KcpHome = {
   adminKubeconfig: pulumi.secret("kubeconfig: admin-credentials"),
 };
 const HOME_SECRETS = [
-  keyPem("serving-ca"),
-  keyPem("client-ca"),
   keyPem("service-account"),
   certPem("mounts-proxy"),
   keyPem("mounts-proxy"),
@@ -428,13 +429,25 @@ describe("Shard under mocks", () => {
     assert.deepEqual(pdbs.map((p) => p.minAvailable ?? `max ${p.maxUnavailable}`).sort(), [2, "max 1"]);
 
     // The serving certificate names the load balancer; the shard's client identity is system:masters.
-    const serverCert = unwrap(mine.find((r) => r.name === "aws-east-server-cert")!.inputs).value as {
+    const serverCsr = unwrap(mine.find((r) => r.name === "aws-east-server-csr")!.inputs).value as {
       dnsNames: string[];
+    };
+    assert.ok(serverCsr.dnsNames.includes("aws-east-svc.elb.example.com"));
+    assert.ok(serverCsr.dnsNames.includes("kcp-aws-us-east-1.kcp.svc"));
+    const serverCert = unwrap(mine.find((r) => r.name === "aws-east-server-cert")!.inputs).value as {
       caCertPem: string;
     };
-    assert.ok(serverCert.dnsNames.includes("aws-east-svc.elb.example.com"));
-    assert.ok(serverCert.dnsNames.includes("kcp-aws-us-east-1.kcp.svc"));
-    assert.equal(serverCert.caCertPem, certPem("serving-ca"));
+    const serving = await servingCa;
+    assert.equal(serverCert.caCertPem, serving.certPem);
+    const issued = new crypto.X509Certificate(states.get("aws-east-server-cert")?.certPem as string);
+    assert.ok(
+      issued.verify(new crypto.X509Certificate(serving.certPem).publicKey),
+      "signed by the serving CA",
+    );
+    assert.match(issued.subjectAltName ?? "", /DNS:aws-east-svc\.elb\.example\.com/);
+    const client = new crypto.X509Certificate(states.get("aws-east-shard-client-cert")?.certPem as string);
+    assert.match(client.subject, /O=system:masters/);
+    assert.ok(client.verify(new crypto.X509Certificate((await clientCa).certPem).publicKey));
 
     const patch = one("kubernetes:core.kcp.io/v1alpha1:ShardPatch");
     assert.deepEqual((patch.inputs.metadata as { labels: unknown }).labels, {
@@ -448,7 +461,7 @@ describe("Shard under mocks", () => {
     await settle();
     const mine = resources.filter(under("aws-east"));
     const keyNames = mine
-      .filter((r) => r.type === "pulumi-nodejs:dynamic:Resource" && "algorithm" in r.inputs)
+      .filter((r) => r.type === TLS_PRIVATE_KEY)
       .map((r) => r.name)
       .sort();
     assert.deepEqual(keyNames, [
@@ -458,8 +471,13 @@ describe("Shard under mocks", () => {
       "aws-east-server-key",
       "aws-east-shard-client-key",
     ]);
-    const generatedKeys = keyNames.map(keyPem);
-    const secrets = [...HOME_SECRETS, ...generatedKeys, certPem("aws-east-shard-client-cert")];
+    const generatedKeys = keyNames.flatMap((n) =>
+      ["privateKeyPem", "privateKeyPemPkcs8"].map((k) => states.get(n)?.[k] as string),
+    );
+    assert.ok(generatedKeys.every((k) => generatedSecrets.includes(k)));
+    const clientCert = states.get("aws-east-shard-client-cert")?.certPem as string;
+    const cas = [(await servingCa).keyPem, (await clientCa).keyPem];
+    const secrets = [...HOME_SECRETS, ...cas, ...generatedKeys, clientCert];
     assert.deepEqual(findPlaintext(mine, secrets), []);
     // The scan saw the values: every Secret's data is an envelope.
     for (const r of mine.filter((x) => x.type === "kubernetes:core/v1:Secret"))

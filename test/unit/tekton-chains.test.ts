@@ -2,6 +2,7 @@
 // settings; ordering namespace → signing secret → release, all after Pipelines; the key stays secret.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +10,7 @@ import { setupMocks, settle, valueOf } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
 import { changedObjects } from "../helpers/objects";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
+import { unwrap } from "../helpers/secrets";
 import { findObject, type K8sObject, loadManifest } from "../../components/manifests";
 import { Pipelines } from "../../components/tekton/pipelines";
 import {
@@ -20,11 +22,9 @@ import {
   renderChains,
 } from "../../components/tekton/chains";
 
-const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nchains-signing-key-material\n-----END PRIVATE KEY-----\n";
-const PUB_PEM = "-----BEGIN PUBLIC KEY-----\nchains-public\n-----END PUBLIC KEY-----\n";
-const { resources } = setupMocks({
-  outputs: { "pulumi-nodejs:dynamic:Resource": () => ({ privateKeyPem: KEY_PEM, publicKeyPem: PUB_PEM }) },
-});
+// The signing key is generated for real by the mocks (what tls.PrivateKey returns); its secret forms land here.
+const generatedSecrets: string[] = [];
+const { resources } = setupMocks({ onSecret: (v) => generatedSecrets.push(v) });
 const graph = recordDependencies();
 const upstream = loadManifest("tekton-chains", "release.yaml");
 const config = (objs: K8sObject[]) =>
@@ -99,12 +99,22 @@ void describe("Chains component (mocks)", () => {
       namespace: "tekton-chains",
       labels: { "app.kubernetes.io/instance": "default", "app.kubernetes.io/part-of": "tekton-chains" },
     });
-    assert.match(JSON.stringify(secret.inputs.stringData), /x509\.pem/);
     const release = resources.find((r) => r.name === "chains-release");
     const objs = release?.inputs.objs as K8sObject[];
     assert.equal(objs.filter((o) => o.kind === "Secret").length, 0);
-    assert.deepEqual(findPlaintext(resources, [KEY_PEM]), []);
-    assert.equal(await valueOf(chains.signingPublicKeyPem), PUB_PEM);
+
+    // x509.pem: PKCS#8 (Chains reads no other form), ECDSA P-256, the half of the published public key.
+    const key = resources.find((r) => r.name === "chains-signing-key");
+    assert.equal(key?.type, "tls:index/privateKey:PrivateKey");
+    assert.deepEqual(key.inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+    const x509Pem = (unwrap(secret.inputs.stringData).value as Record<string, string>)["x509.pem"];
+    assert.match(x509Pem, /^-----BEGIN PRIVATE KEY-----\n/);
+    const priv = crypto.createPrivateKey(x509Pem);
+    assert.equal(priv.asymmetricKeyDetails?.namedCurve, "prime256v1");
+    const publicKeyPem = await valueOf(chains.signingPublicKeyPem);
+    assert.equal(crypto.createPublicKey(priv).export({ type: "spki", format: "pem" }), publicKeyPem);
+    assert.ok(generatedSecrets.includes(x509Pem));
+    assert.deepEqual(findPlaintext(resources, generatedSecrets), []);
   });
 
   void test("ordering: Pipelines → namespace → signing secret → release", async () => {

@@ -2,6 +2,7 @@
 // retention), and the component under mocks: secrets stay secrets, ordering after Pipelines and the database.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +10,8 @@ import { setupMocks, settle, valueOf } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
 import { changedObjects } from "../helpers/objects";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
+import { mockCa } from "../helpers/provider-mocks";
+import { unwrap } from "../helpers/secrets";
 import { findObject, type K8sObject, loadManifest, podContainers } from "../../components/manifests";
 import { Pipelines } from "../../components/tekton/pipelines";
 import {
@@ -21,18 +24,13 @@ import {
   upstreamApiConfig,
 } from "../../components/tekton/results";
 
-const KEY_PEM = "-----BEGIN PRIVATE KEY-----\nresults-tls-key-material\n-----END PRIVATE KEY-----\n";
-const CERT_PEM = "-----BEGIN CERTIFICATE-----\nresults-cert\n-----END CERTIFICATE-----\n";
 const DB_PASSWORD = "db-pa55-word-XYZ";
 const S3_SECRET = "s3-secret-access-key-QRS";
 const S3_KEY_ID = "AKIAEXAMPLEKEYID";
 
-const { resources } = setupMocks({
-  outputs: {
-    "pulumi-nodejs:dynamic:Resource": (a) =>
-      a.name.endsWith("-key") ? { privateKeyPem: KEY_PEM, publicKeyPem: "PUB" } : { certPem: CERT_PEM },
-  },
-});
+// Keys and certificates are generated for real by the mocks (what the tls plugin returns).
+const generatedSecrets: string[] = [];
+const { resources } = setupMocks({ onSecret: (v) => generatedSecrets.push(v) });
 const graph = recordDependencies();
 const upstream = loadManifest("tekton-results", "release_base.yaml");
 const upstreamConfig = upstreamApiConfig(upstream);
@@ -214,7 +212,8 @@ void describe("Results component (mocks)", () => {
   void test("no password or key in plaintext anywhere in the registered inputs", async () => {
     await settle();
     await valueOf(results.caCertPem);
-    assert.deepEqual(findPlaintext(resources, [DB_PASSWORD, S3_SECRET, S3_KEY_ID, KEY_PEM]), []);
+    assert.ok(generatedSecrets.length > 0, "the mocks generated the TLS key");
+    assert.deepEqual(findPlaintext(resources, [DB_PASSWORD, S3_SECRET, S3_KEY_ID, ...generatedSecrets]), []);
     for (const n of ["results-db", "results-s3", "results-tls"]) {
       const r = resources.find((x) => x.name === n && x.type === "kubernetes:core/v1:Secret");
       assert.ok(r && hasSecretEnvelope(r), `${n} carries secret values`);
@@ -269,8 +268,73 @@ void describe("Results component (mocks)", () => {
       results.apiEndpoint,
       "https://tekton-results-api-service.tekton-pipelines.svc.cluster.local:8080",
     );
-    assert.equal(await valueOf(results.caCertPem), CERT_PEM);
+    const tls = tlsSecret("results-tls");
+    assert.equal(await valueOf(results.caCertPem), tls["tls.crt"]);
     assert.equal(results.namespace, "tekton-pipelines");
+  });
+
+  /** The tls.crt and tls.key of a kubernetes.io/tls Secret as registered. */
+  const tlsSecret = (name: string) => {
+    const r = resources.find((x) => x.name === name && x.type === "kubernetes:core/v1:Secret");
+    return (unwrap(r?.inputs.stringData).value ?? {}) as Record<string, string>;
+  };
+  const SANS = [
+    "DNS:tekton-results-api-service",
+    "DNS:tekton-results-api-service.tekton-pipelines",
+    "DNS:tekton-results-api-service.tekton-pipelines.svc",
+    "DNS:tekton-results-api-service.tekton-pipelines.svc.cluster.local",
+    "DNS:localhost",
+  ].join(", ");
+
+  void test("without a CA: a self-signed server certificate for the API's names, renewed 30 days early", async () => {
+    await settle();
+    const cert = resources.find((r) => r.name === "results-tls-cert");
+    assert.equal(cert?.type, "tls:index/selfSignedCert:SelfSignedCert");
+    assert.equal(cert.inputs.validityPeriodHours, 8760);
+    assert.equal(cert.inputs.earlyRenewalHours, 720);
+    assert.deepEqual(cert.inputs.allowedUses, ["digital_signature", "key_encipherment", "server_auth"]);
+    assert.equal(cert.inputs.isCaCertificate, undefined);
+    const pair = tlsSecret("results-tls");
+    assert.match(pair["tls.key"], /^-----BEGIN PRIVATE KEY-----\n/);
+    const x = new crypto.X509Certificate(pair["tls.crt"]);
+    assert.ok(x.checkPrivateKey(crypto.createPrivateKey(pair["tls.key"])), "tls.key is tls.crt's key");
+    assert.equal(x.ca, false);
+    assert.equal(x.subjectAltName, SANS);
+    assert.match(x.subject, /CN=tekton-results-api-service\.tekton-pipelines\.svc\.cluster\.local/);
+  });
+
+  void test("with a CA: a key, a CSR and a certificate the CA signed", async () => {
+    const ca = await mockCa("results-test-ca");
+    new Results("signed", {
+      provider,
+      pipelines,
+      database: [database],
+      dbHost: "db.example.internal",
+      dbUser: "results",
+      dbPassword: DB_PASSWORD,
+      logs: { kind: "pvc", claimName: "logs" },
+      tlsCa: { certPem: ca.certPem, privateKeyPem: pulumi.secret(ca.keyPem) },
+      tlsValidityHours: 48,
+    });
+    await settle();
+    await new Promise((r) => setTimeout(r, 200));
+    await settle();
+    const types = ["key", "csr", "cert"].map(
+      (k) => resources.find((r) => r.name === `signed-tls-${k}`)?.type,
+    );
+    assert.deepEqual(types, [
+      "tls:index/privateKey:PrivateKey",
+      "tls:index/certRequest:CertRequest",
+      "tls:index/locallySignedCert:LocallySignedCert",
+    ]);
+    const cert = resources.find((r) => r.name === "signed-tls-cert");
+    assert.equal(cert?.inputs.earlyRenewalHours, 12, "a quarter of a short validity, not 30 days");
+    assert.equal(unwrap(cert?.inputs.caPrivateKeyPem).secret, true);
+    const pair = tlsSecret("signed-tls");
+    const x = new crypto.X509Certificate(pair["tls.crt"]);
+    assert.ok(x.verify(new crypto.X509Certificate(ca.certPem).publicKey), "signed by the CA");
+    assert.ok(x.checkPrivateKey(crypto.createPrivateKey(pair["tls.key"])));
+    assert.equal(x.subjectAltName, SANS);
   });
 
   void test("bad settings fail as a ResourceError naming the component", () => {
