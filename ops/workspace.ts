@@ -254,13 +254,14 @@ export function preflight(s: StackInfo, input: PreflightInput): string | undefin
   if (truthy(input.env, "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION")) {
     const missing = requiredPlugins(s).filter((p) => !findPlugin(p, input.env, input));
     if (missing.length) {
-      const how = missing.map((p) =>
-        p === "kubernetes"
-          ? "tools/build.sh pulumi-kubernetes"
-          : `pulumi plugin install resource ${p} <version>`,
+      // `pulumi install` fetches each plugin at the version its SDK declares (the language host reports them).
+      const how = new Set(
+        missing.map((p) =>
+          p === "kubernetes" ? "tools/build.sh pulumi-kubernetes" : "pulumi install --no-dependencies",
+        ),
       );
       problems.push(
-        `provider plugin${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not installed (${how.join("; ")})`,
+        `provider plugin${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not installed (${[...how].join("; ")})`,
       );
     }
   }

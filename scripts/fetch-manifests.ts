@@ -1,10 +1,13 @@
 // Downloads the pinned upstream manifests (components/manifests.lock.json) into the cache dir and verifies
 // their sha256. For a connected machine; previews never fetch, they read what this put in place.
 //
-//   npx tsx scripts/fetch-manifests.ts [--dir DIR] [--only COMPONENT] [--pin]
+//   node --import tsx scripts/fetch-manifests.ts [--dir DIR] [--only COMPONENT] [--pin]
+//   node --import tsx scripts/fetch-manifests.ts --ensure     (scripts/install.sh)
 //
 // --dir   target dir (layout <component>/<version>/<file>). Default: $PIPELINE_SERVICE_MANIFESTS, else
 //         <project>/.cache/manifests.
+// --ensure  verify every pinned manifest where the loader reads them (defaultMirrorDir: also a mirror
+//         beside the repository); download only those missing or corrupt; fail naming them when that fails.
 // --pin   for entries whose official hash is not known yet (ko-built Tekton files: the offline mirror lacks
 //         the image digests, so its hash is not the official one), accept the download and record its hash
 //         as officialSha256 in the lock. Review that diff like any other pin.
@@ -12,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   acceptedHashes,
+  defaultMirrorDir,
   type LockEntry,
   type ManifestLock,
   manifestPath,
@@ -39,9 +43,13 @@ export interface FetchResult {
   failures: string[];
 }
 
+/** A download gives up after this long, so an unreachable network fails install.sh promptly. */
+const FETCH_TIMEOUT_MS = 60_000;
+
 /** Downloads every (or one component's) lock entry, verifies it and writes it atomically. */
 export async function fetchManifests(o: FetchOptions): Promise<FetchResult> {
-  const fetchImpl = o.fetchImpl ?? ((url: string) => fetch(url));
+  const fetchImpl =
+    o.fetchImpl ?? ((url: string) => fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
   const log = o.log ?? (() => undefined);
   const files: LockEntry[] = o.lock.files.map((e) => ({ ...e }));
   const written: string[] = [];
@@ -73,12 +81,64 @@ export async function fetchManifests(o: FetchOptions): Promise<FetchResult> {
       written.push(target);
       log(`ok ${entry.component}/${entry.version}/${entry.file}`);
     } catch (e) {
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      // fetch() reports network trouble as "fetch failed"; the cause says which (DNS, refused, timeout).
+      const why = err.cause?.code ?? err.cause?.message;
       failures.push(
-        `${entry.component}/${entry.version}/${entry.file} from ${entry.url}: ${(e as Error).message}`,
+        `${entry.component}/${entry.version}/${entry.file} from ${entry.url}: ${err.message}${why ? ` (${why})` : ""}`,
       );
     }
   }
   return { lock: { ...o.lock, files }, written, failures };
+}
+
+/** The lock entries that are not present with a pinned hash under `dir` (missing or corrupt). */
+export function unverifiedEntries(
+  lock: ManifestLock,
+  dir: string,
+  read: (file: string) => Buffer | undefined = (f) => (fs.existsSync(f) ? fs.readFileSync(f) : undefined),
+): LockEntry[] {
+  return lock.files.filter((e) => {
+    const data = read(manifestPath(e, dir));
+    return !data || !acceptedHashes(e).includes(sha256Hex(data));
+  });
+}
+
+export interface EnsureResult {
+  ok: boolean;
+  dir: string;
+  /** Entries that were present and verified before any download. */
+  verified: number;
+  fetched: string[];
+  /** What is still missing, with why its download failed. */
+  failures: string[];
+}
+
+/** Makes sure every pinned manifest is in `dir` and verified, downloading only what is not. */
+export async function ensureManifests(o: Omit<FetchOptions, "only" | "pin">): Promise<EnsureResult> {
+  const todo = unverifiedEntries(o.lock, o.dir);
+  const verified = o.lock.files.length - todo.length;
+  if (todo.length === 0) return { ok: true, dir: o.dir, verified, fetched: [], failures: [] };
+  const res = await fetchManifests({ ...o, lock: { ...o.lock, files: todo } });
+  return {
+    ok: res.failures.length === 0,
+    dir: o.dir,
+    verified,
+    fetched: res.written,
+    failures: res.failures,
+  };
+}
+
+/** What install.sh prints when manifests are neither mirrored nor downloadable: which ones, and what to run. */
+export function missingManifestsMessage(r: EnsureResult): string {
+  return [
+    `${r.failures.length} pinned upstream manifest(s) (components/manifests.lock.json) are not in ${r.dir} and could not be downloaded:`,
+    ...r.failures.map((f) => `  - ${f}`),
+    `The manifests are read from $${MIRROR_ENV}, else a mirror at ../shared/manifests beside the repository, else .cache/manifests.`,
+    `On a machine with network access, run:`,
+    `  node --import tsx scripts/fetch-manifests.ts${r.dir === path.join(PROJECT_ROOT, ".cache", "manifests") ? "" : ` --dir ${r.dir}`}`,
+    `or copy a mirror there (layout <component>/<version>/<file>) or point ${MIRROR_ENV} at one, then run scripts/install.sh again.`,
+  ].join("\n");
 }
 
 function argValue(argv: string[], flag: string): string | undefined {
@@ -87,6 +147,20 @@ function argValue(argv: string[], flag: string): string | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--ensure")) {
+    const raw = JSON.parse(fs.readFileSync(LOCK_FILE, "utf8")) as ManifestLock;
+    const dir = argValue(argv, "--dir") ? path.resolve(argValue(argv, "--dir")!) : defaultMirrorDir();
+    const r = await ensureManifests({ dir, lock: raw, log: (l) => console.error(`[manifests] ${l}`) });
+    if (!r.ok) {
+      console.error(missingManifestsMessage(r));
+      return 1;
+    }
+    console.error(
+      `[manifests] ${raw.files.length} pinned manifests verified in ${dir}` +
+        (r.fetched.length ? ` (${r.fetched.length} downloaded)` : ""),
+    );
+    return 0;
+  }
   const dir = path.resolve(
     argValue(argv, "--dir") ?? process.env[MIRROR_ENV] ?? path.join(PROJECT_ROOT, ".cache", "manifests"),
   );

@@ -49,7 +49,23 @@ describe("language host: command line", () => {
 
 describe("language host: runtime options", () => {
   it("defaults to TypeScript with no node arguments", () => {
-    assert.deepEqual(parseRuntimeOptions({}), { typescript: true, tsconfig: "", nodeargs: [] });
+    assert.deepEqual(parseRuntimeOptions({}), {
+      typescript: true,
+      tsconfig: "",
+      nodeargs: [],
+      production: false,
+      packagemanager: "auto",
+    });
+  });
+
+  it("reads production and packagemanager, and names the allowed package managers", () => {
+    const o = parseRuntimeOptions({ production: true, packagemanager: "npm" });
+    assert.deepEqual([o.production, o.packagemanager], [true, "npm"]);
+    assert.throws(() => parseRuntimeOptions({ production: "yes" }), /production option must be a boolean/);
+    assert.throws(
+      () => parseRuntimeOptions({ packagemanager: "pip" }),
+      /packagemanager option must be one of auto, npm, yarn, pnpm, bun, got "pip"/,
+    );
   });
 
   it("reads typescript, tsconfig and shell-split nodeargs", () => {
@@ -63,6 +79,8 @@ describe("language host: runtime options", () => {
         typescript: false,
         tsconfig: "tsconfig.build.json",
         nodeargs: ["--max-old-space-size=4096", "--trace-warnings"],
+        production: false,
+        packagemanager: "auto",
       },
     );
   });
@@ -368,11 +386,143 @@ describe("language host: gRPC server process", () => {
     assert.equal(about.getVersion(), process.version);
   });
 
-  it("answers UNIMPLEMENTED for code generation", async () => {
+  it("answers UNIMPLEMENTED for code generation, naming upstream's host", async () => {
     await assert.rejects(
       unary(client.generateProgram.bind(client), new langpb.GenerateProgramRequest()),
-      (err: grpc.ServiceError) => err.code === grpc.status.UNIMPLEMENTED,
+      (err: grpc.ServiceError) =>
+        err.code === grpc.status.UNIMPLEMENTED &&
+        /GenerateProgram .*pulumi convert.* use pulumi-language-nodejs from the Pulumi distribution/.test(
+          err.details,
+        ),
     );
+    await assert.rejects(
+      unary(client.link.bind(client), new langpb.LinkRequest()),
+      (err: grpc.ServiceError) =>
+        /Link .*pulumi-language-nodejs from the Pulumi distribution/.test(err.details),
+    );
+  });
+
+  it("refuses to attach a debugger, naming upstream's host", async () => {
+    const res = await run(runRequest("0").setAttachDebugger(true));
+    assert.match(
+      res.getError(),
+      /Attaching a debugger .* pulumi-language-nodejs from the Pulumi distribution/,
+    );
+  });
+
+  /** infra/ below a root with package.json and node_modules, like this project (Pulumi.yaml main: infra/). */
+  const project = () => {
+    const root = path.join(tmp, "proj");
+    const write = (f: string, v: unknown) => {
+      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      fs.writeFileSync(path.join(root, f), JSON.stringify(v));
+    };
+    write("package.json", { name: "proj", dependencies: { "@pulumi/k8s": "4.0.0" } });
+    write("node_modules/@pulumi/k8s/package.json", {
+      name: "@pulumi/k8s",
+      version: "4.0.0",
+      pulumi: { resource: true, name: "kubernetes", server: "https://plugins.example.test" },
+      dependencies: { "@pulumi/helper": "1.0.0" },
+    });
+    write("node_modules/@pulumi/helper/package.json", { name: "@pulumi/helper", version: "1.0.0" });
+    fs.mkdirSync(path.join(root, "infra"), { recursive: true });
+    return new langpb.ProgramInfo().setRootDirectory(root).setProgramDirectory(path.join(root, "infra"));
+  };
+
+  it("reports the plugins of the SDKs installed above the program directory, for both RPCs", async () => {
+    const info = project();
+    const pkgs = await unary<langpb.GetRequiredPackagesRequest, langpb.GetRequiredPackagesResponse>(
+      client.getRequiredPackages.bind(client),
+      new langpb.GetRequiredPackagesRequest().setInfo(info),
+    );
+    assert.deepEqual(
+      pkgs.getPackagesList().map((p) => [p.getName(), p.getKind(), p.getVersion(), p.getServer()]),
+      [["kubernetes", "resource", "v4.0.0", "https://plugins.example.test"]],
+    );
+    const plugins = await unary<langpb.GetRequiredPluginsRequest, langpb.GetRequiredPluginsResponse>(
+      client.getRequiredPlugins.bind(client),
+      new langpb.GetRequiredPluginsRequest().setInfo(info),
+    );
+    assert.deepEqual(
+      plugins.getPluginsList().map((p) => [p.getName(), p.getKind(), p.getVersion()]),
+      [["kubernetes", "resource", "v4.0.0"]],
+    );
+  });
+
+  it("lists the program's dependencies from the package.json above it, direct or transitive", async () => {
+    const info = project();
+    const deps = async (transitive: boolean) =>
+      (
+        await unary<langpb.GetProgramDependenciesRequest, langpb.GetProgramDependenciesResponse>(
+          client.getProgramDependencies.bind(client),
+          new langpb.GetProgramDependenciesRequest().setInfo(info).setTransitivedependencies(transitive),
+        )
+      )
+        .getDependenciesList()
+        .map((d) => `${d.getName()}@${d.getVersion()}`);
+    assert.deepEqual(await deps(false), ["@pulumi/k8s@4.0.0"]);
+    assert.deepEqual(await deps(true), ["@pulumi/helper@1.0.0", "@pulumi/k8s@4.0.0"]);
+  });
+
+  it("reports node, npm and the program's TypeScript for `pulumi about`", async () => {
+    const about = await unary<langpb.AboutRequest, langpb.AboutResponse>(
+      client.about.bind(client),
+      new langpb.AboutRequest().setInfo(
+        new langpb.ProgramInfo().setProgramDirectory(path.join(REPO, "infra")),
+      ),
+    );
+    assert.equal(about.getExecutable(), process.execPath);
+    assert.equal(about.getMetadataMap().get("packagemanager"), "npm");
+    assert.match(about.getMetadataMap().get("packagemanagerVersion") ?? "", /^\d+\.\d+\.\d+/);
+    const ts = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules/typescript/package.json"), "utf8"));
+    assert.equal(about.getMetadataMap().get("typescriptVersion"), ts.version);
+  });
+
+  /** Runs InstallDependencies to the end: the streamed output, and the error if the stream failed. */
+  const install = async (info: langpb.ProgramInfo) => {
+    let stdout = "";
+    let stderr = "";
+    try {
+      const stream = client.installDependencies(new langpb.InstallDependenciesRequest().setInfo(info));
+      for await (const msg of stream as AsyncIterable<langpb.InstallDependenciesResponse>) {
+        stdout += Buffer.from(msg.getStdout_asU8()).toString();
+        stderr += Buffer.from(msg.getStderr_asU8()).toString();
+      }
+      return { stdout, stderr, error: undefined };
+    } catch (err) {
+      return { stdout, stderr, error: err as grpc.ServiceError };
+    }
+  };
+
+  it("installs dependencies with npm ci where the package.json is, streaming npm's output", async () => {
+    const root = path.join(tmp, "inst");
+    fs.mkdirSync(path.join(root, "infra"), { recursive: true });
+    fs.writeFileSync(path.join(root, "package.json"), JSON.stringify({ name: "inst", version: "1.0.0" }));
+    const lock = {
+      name: "inst",
+      version: "1.0.0",
+      lockfileVersion: 3,
+      requires: true,
+      packages: { "": { name: "inst", version: "1.0.0" } },
+    };
+    fs.writeFileSync(path.join(root, "package-lock.json"), JSON.stringify(lock));
+    const ok = await install(new langpb.ProgramInfo().setProgramDirectory(path.join(root, "infra")));
+    assert.equal(ok.error, undefined);
+    assert.match(ok.stdout, new RegExp(`Installing dependencies in ${root}: npm ci --ignore-scripts`));
+    assert.match(ok.stdout, /Finished installing dependencies/);
+
+    // A lockfile out of sync with package.json: npm's own error reaches the CLI, and the RPC fails.
+    fs.writeFileSync(
+      path.join(root, "package.json"),
+      JSON.stringify({ name: "inst", version: "1.0.0", dependencies: { "left-pad": "1.0.0" } }),
+    );
+    const bad = await install(new langpb.ProgramInfo().setProgramDirectory(path.join(root, "infra")));
+    assert.match(bad.stderr, /in sync/);
+    assert.match(
+      bad.error?.details ?? "",
+      /npm ci --ignore-scripts --no-audit --no-fund failed in .* \(exit 1\)/,
+    );
+    assert.doesNotMatch(bad.stdout, /Finished installing dependencies/);
   });
 
   /** nodeargs also carry a --require preload setting FAKE_EXIT, since the host's own env is fixed. */

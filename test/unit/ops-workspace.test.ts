@@ -167,7 +167,7 @@ describe("can-it-run-here checks", () => {
     );
     assert.equal(
       preflight(aws, { env: creds, exists: plugins(["kubernetes"]), list: noDirs }),
-      "provider plugin aws not installed (pulumi plugin install resource aws <version>)",
+      "provider plugin aws not installed (pulumi install --no-dependencies)",
     );
     assert.equal(
       preflight(aws, {
@@ -191,7 +191,7 @@ describe("can-it-run-here checks", () => {
     const reason = preflight(stacks["azure-westeurope"], { env: offline, exists: none, list: noDirs }) ?? "";
     assert.match(
       reason,
-      /^no Azure credentials .*; provider plugins azure-native, kubernetes not installed \(pulumi plugin install resource azure-native <version>; tools\/build\.sh pulumi-kubernetes\)$/,
+      /^no Azure credentials .*; provider plugins azure-native, kubernetes not installed \(pulumi install --no-dependencies; tools\/build\.sh pulumi-kubernetes\)$/,
     );
   });
 

@@ -1,6 +1,15 @@
 // Pure helpers of the Node.js language host: command-line parsing, runtime options, and the argv/env
 // handed to @pulumi/pulumi's cmd/run and cmd/run-policy-pack. No I/O here so they are unit-testable.
 
+/** Where everything this host leaves out lives: upstream's host, shipped with every Pulumi CLI release. */
+export const UPSTREAM_HOST =
+  "pulumi-language-nodejs from the Pulumi distribution (it ships beside the `pulumi` binary)";
+
+/** The message for a call this host does not implement, naming the host that does. */
+export function notImplementedMessage(what: string): string {
+  return `${what} is not implemented by this project's Node.js language host (tools/language-host); use ${UPSTREAM_HOST}`;
+}
+
 /** Version reported by GetPluginInfo: the CLI release this host stands in for (tools/versions.env). */
 export const HOST_VERSION = "3.274.1";
 
@@ -35,15 +44,27 @@ export function parseHostArgs(argv: readonly string[]): HostArgs {
   return { engineAddress: positional[0] ?? "", tracing };
 }
 
+export const PACKAGE_MANAGERS = ["auto", "npm", "yarn", "pnpm", "bun"] as const;
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
 export interface NodeOptions {
   typescript: boolean;
   tsconfig: string;
   nodeargs: string[];
+  /** `npm install --omit=dev` instead of a full install. */
+  production: boolean;
+  packagemanager: PackageManager;
 }
 
 /** Reads `runtime.options` of Pulumi.yaml / PulumiPolicy.yaml, with the same defaults and errors as upstream. */
 export function parseRuntimeOptions(options: Record<string, unknown>): NodeOptions {
-  const result: NodeOptions = { typescript: true, tsconfig: "", nodeargs: [] };
+  const result: NodeOptions = {
+    typescript: true,
+    tsconfig: "",
+    nodeargs: [],
+    production: false,
+    packagemanager: "auto",
+  };
   if (options.typescript !== undefined) {
     if (typeof options.typescript !== "boolean") throw new Error("typescript option must be a boolean");
     result.typescript = options.typescript;
@@ -55,6 +76,20 @@ export function parseRuntimeOptions(options: Record<string, unknown>): NodeOptio
   if (options.nodeargs !== undefined) {
     if (typeof options.nodeargs !== "string") throw new Error("nodeargs option must be a string");
     result.nodeargs = splitShellWords(options.nodeargs);
+  }
+  if (options.production !== undefined) {
+    if (typeof options.production !== "boolean") throw new Error("production option must be a boolean");
+    result.production = options.production;
+  }
+  if (options.packagemanager !== undefined) {
+    const pm = options.packagemanager;
+    if (typeof pm !== "string") throw new Error("packagemanager option must be a string");
+    if (!(PACKAGE_MANAGERS as readonly string[]).includes(pm)) {
+      throw new Error(
+        `packagemanager option must be one of ${PACKAGE_MANAGERS.join(", ")}, got ${JSON.stringify(pm)}`,
+      );
+    }
+    result.packagemanager = pm as PackageManager;
   }
   return result;
 }

@@ -1,6 +1,8 @@
 // The LanguageRuntime gRPC service: runs Pulumi programs and Node.js plugins (policy packs) by spawning `node`
 // on the @pulumi/pulumi run scripts installed next to the program, exactly as the CLI expects from
-// pulumi-language-nodejs. Code generation, packing and linking are not offered (UNIMPLEMENTED).
+// pulumi-language-nodejs; reports the plugins the program's SDK packages declare and installs its npm
+// dependencies. Code generation, packing, linking and debugging are left to upstream's host (see
+// notImplementedMessage).
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,6 +13,7 @@ import type { ILanguageRuntimeServer } from "@pulumi/pulumi/proto/language_grpc_
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import {
   HOST_VERSION,
+  notImplementedMessage,
   buildConfigEnv,
   buildPluginArgs,
   buildRunArgs,
@@ -24,6 +27,7 @@ import {
   type NodeOptions,
 } from "./args";
 import { PolicyProxy } from "./policy-proxy";
+import { findPackageJson, installCommand, requiredPackages, walkDependencies } from "./packages";
 
 /** What every request carrying a ProgramInfo boils down to (older CLIs only sent pwd/program). */
 interface Program {
@@ -97,10 +101,7 @@ export class LanguageHost {
 
   service(): ILanguageRuntimeServer {
     const unimplemented = (name: string) => (_call: unknown, callback: grpc.sendUnaryData<never>) =>
-      callback({
-        code: grpc.status.UNIMPLEMENTED,
-        details: `${name} is not implemented by this language host`,
-      });
+      callback({ code: grpc.status.UNIMPLEMENTED, details: notImplementedMessage(name) });
     return {
       handshake: (call, callback) => {
         // Only sent when the CLI attaches to an already running host (PULUMI_DEBUG_LANGUAGES).
@@ -108,10 +109,53 @@ export class LanguageHost {
         callback(null, new langpb.LanguageHandshakeResponse());
       },
       getPluginInfo: (_call, callback) => callback(null, new pluginpb.PluginInfo().setVersion(HOST_VERSION)),
-      // Plugins are installed offline by tools/build.sh. Listing every SDK found in node_modules (as upstream
-      // does) would send the engine after providers of SDKs this project installs but never runs (aws, azure).
-      getRequiredPlugins: (_call, callback) => callback(null, new langpb.GetRequiredPluginsResponse()),
-      getRequiredPackages: (_call, callback) => callback(null, new langpb.GetRequiredPackagesResponse()),
+      // Both read the SDK packages installed for the program (node_modules above the program directory).
+      // Like upstream, every declared plugin is reported, also those of SDKs a stack never loads (aws or
+      // azure-native in a local region): `up`/`preview` only try to install missing ones (best effort when
+      // automatic acquisition is off) and load a provider only when a resource needs it.
+      getRequiredPlugins: (call, callback) => {
+        try {
+          const program = programOf(call.request.getInfo(), call.request.getPwd(), call.request.getProgram());
+          const res = new langpb.GetRequiredPluginsResponse();
+          for (const p of this.requiredPackages(program.dir)) {
+            res.addPlugins(
+              new pluginpb.PluginDependency()
+                .setName(p.name)
+                .setKind("resource")
+                .setVersion(p.version)
+                .setServer(p.server),
+            );
+          }
+          callback(null, res);
+        } catch (err) {
+          callback(grpcError(grpc.status.INTERNAL, err));
+        }
+      },
+      getRequiredPackages: (call, callback) => {
+        try {
+          const program = programOf(call.request.getInfo());
+          const res = new langpb.GetRequiredPackagesResponse();
+          for (const p of this.requiredPackages(program.dir)) {
+            const dep = new pluginpb.PackageDependency()
+              .setName(p.name)
+              .setKind("resource")
+              .setVersion(p.version)
+              .setServer(p.server);
+            if (p.parameterization) {
+              dep.setParameterization(
+                new pluginpb.PackageParameterization()
+                  .setName(p.parameterization.name)
+                  .setVersion(p.parameterization.version)
+                  .setValue(p.parameterization.value),
+              );
+            }
+            res.addPackages(dep);
+          }
+          callback(null, res);
+        } catch (err) {
+          callback(grpcError(grpc.status.INTERNAL, err));
+        }
+      },
       run: (call, callback) => {
         this.run(call).then(
           (res) => callback(null, res),
@@ -122,23 +166,21 @@ export class LanguageHost {
         this.runPlugin(call).catch((err) => call.emit("error", grpcError(grpc.status.UNKNOWN, err)));
       },
       installDependencies: (call) => {
-        // `npm ci` in the project is the single way dependencies get installed; say so instead of installing.
-        call.write(
-          new langpb.InstallDependenciesResponse().setStdout(
-            bytes("Skipping dependency installation: run `npm ci` in the project instead.\n"),
-          ),
+        this.installDependencies(call).then(
+          () => call.end(),
+          (err) => call.emit("error", grpcError(grpc.status.UNKNOWN, err)),
         );
-        call.end();
       },
-      about: (_call, callback) => {
-        const res = new langpb.AboutResponse().setExecutable(process.execPath).setVersion(process.version);
-        res.getMetadataMap().set("packagemanager", "npm");
-        callback(null, res);
+      about: (call, callback) => {
+        this.about(call.request).then(
+          (res) => callback(null, res),
+          (err) => callback(grpcError(grpc.status.UNKNOWN, err)),
+        );
       },
       getProgramDependencies: (call, callback) => {
         try {
           const program = programOf(call.request.getInfo(), call.request.getPwd(), call.request.getProgram());
-          callback(null, programDependencies(program.dir));
+          callback(null, programDependencies(program.dir, call.request.getTransitivedependencies()));
         } catch (err) {
           callback(grpcError(grpc.status.INTERNAL, err));
         }
@@ -149,12 +191,79 @@ export class LanguageHost {
         this.stopAll();
         callback(null, new Empty());
       },
-      generateProgram: unimplemented("GenerateProgram"),
-      generateProject: unimplemented("GenerateProject"),
-      generatePackage: unimplemented("GeneratePackage"),
-      pack: unimplemented("Pack"),
-      link: unimplemented("Link"),
+      // Code generation needs upstream's Node.js codegen (Go), which is not built here.
+      generateProgram: unimplemented(
+        "GenerateProgram (code generation for `pulumi convert` and `pulumi import`)",
+      ),
+      generateProject: unimplemented("GenerateProject (`pulumi convert`)"),
+      generatePackage: unimplemented("GeneratePackage (SDK generation for `pulumi package add`/`gen-sdk`)"),
+      pack: unimplemented("Pack (packing a generated SDK)"),
+      link: unimplemented("Link (linking a generated SDK into the program for `pulumi package add`)"),
     };
+  }
+
+  /** The declared plugins; packages with unusable metadata are skipped and named on stderr. */
+  private requiredPackages(programDir: string) {
+    const { packages, problems } = requiredPackages(programDir);
+    for (const p of problems) process.stderr.write(`warning: skipping a plugin declaration: ${p}\n`);
+    return packages;
+  }
+
+  /** `npm ci` (or `npm install` without a lockfile) where the program's package.json is, output streamed. */
+  private async installDependencies(
+    call: grpc.ServerWritableStream<langpb.InstallDependenciesRequest, langpb.InstallDependenciesResponse>,
+  ): Promise<void> {
+    const req = call.request;
+    const program = programOf(req.getInfo(), req.getDirectory());
+    if (!["auto", "npm"].includes(program.options.packagemanager)) {
+      throw new Error(notImplementedMessage(`Installing with ${program.options.packagemanager}`));
+    }
+    const pkgJson = findPackageJson(program.dir);
+    if (!pkgJson) throw new Error(`no package.json in ${program.dir} or above it: nothing to install`);
+    const root = path.dirname(pkgJson);
+    const [cmd, ...args] = installCommand(root, program.options.production);
+    const out = (data: Buffer | string) =>
+      call.write(new langpb.InstallDependenciesResponse().setStdout(bytes(data)));
+    const err = (data: Buffer | string) =>
+      call.write(new langpb.InstallDependenciesResponse().setStderr(bytes(data)));
+    out(`Installing dependencies in ${root}: ${[cmd, ...args].join(" ")}\n\n`);
+    const child = spawn(cmd, args, { cwd: root, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    this.children.add(child);
+    call.on("cancelled", () => stop(child));
+    child.stdout.on("data", out);
+    child.stderr.on("data", err);
+    await new Promise<void>((resolve, reject) => {
+      child.on("error", (e) => reject(new Error(`could not run ${cmd}: ${e.message}`)));
+      child.on("close", (code, signal) => {
+        this.children.delete(child);
+        if (code === 0) resolve();
+        else reject(new Error(`${[cmd, ...args].join(" ")} failed in ${root} (exit ${code ?? signal})`));
+      });
+    });
+    out("Finished installing dependencies\n\n");
+  }
+
+  /** node and npm as the program would see them, and the TypeScript it would load (`pulumi about`). */
+  private async about(req: langpb.AboutRequest): Promise<langpb.AboutResponse> {
+    const program = programOf(req.getInfo());
+    const res = new langpb.AboutResponse().setExecutable(process.execPath).setVersion(process.version);
+    const meta = res.getMetadataMap();
+    meta.set("packagemanager", "npm");
+    const npmVersion = await new Promise<string>((resolve) => {
+      const child = spawn("npm", ["--version"], { cwd: program.dir, stdio: ["ignore", "pipe", "ignore"] });
+      let v = "";
+      child.stdout.on("data", (d: Buffer) => (v += d.toString()));
+      child.on("error", () => resolve(""));
+      child.on("close", () => resolve(v.trim()));
+    });
+    if (npmVersion) meta.set("packagemanagerVersion", npmVersion);
+    try {
+      const ts = require.resolve("typescript/package.json", { paths: [program.dir] });
+      meta.set("typescriptVersion", String(JSON.parse(fs.readFileSync(ts, "utf8")).version));
+    } catch {
+      // no TypeScript installed for the program: nothing to report
+    }
+    return res;
   }
 
   private async run(
@@ -163,7 +272,7 @@ export class LanguageHost {
     const req = call.request;
     const response = (error: string, bail = false) => new langpb.RunResponse().setError(error).setBail(bail);
     if (req.getAttachDebugger())
-      return response("attaching a debugger is not supported by this language host");
+      return response(notImplementedMessage("Attaching a debugger (--attach-debugger)"));
 
     let args: string[];
     let env: NodeJS.ProcessEnv;
@@ -223,7 +332,7 @@ export class LanguageHost {
   ): Promise<void> {
     const req = call.request;
     if (req.getAttachDebugger())
-      throw new Error("attaching a debugger is not supported by this language host");
+      throw new Error(notImplementedMessage("Attaching a debugger to a plugin (--attach-debugger)"));
     const program = programOf(req.getInfo(), req.getPwd());
     const kind = req.getKind();
     const runPath = resolveFrom(
@@ -318,23 +427,14 @@ export class LanguageHost {
   }
 }
 
-/** Direct dependencies from package.json with the versions actually installed (for `pulumi about`). */
-function programDependencies(dir: string): langpb.GetProgramDependenciesResponse {
+/** The program's installed dependencies (direct ones, or all reachable) with their versions (`pulumi about`). */
+function programDependencies(dir: string, transitive: boolean): langpb.GetProgramDependenciesResponse {
   const res = new langpb.GetProgramDependenciesResponse();
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
-    dependencies?: Record<string, string>;
-    devDependencies?: Record<string, string>;
-  };
-  const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).sort();
-  for (const name of names) {
-    let version = "";
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8"));
-      version = String(pkg.version ?? "");
-    } catch {
-      continue; // not installed: `pulumi about` lists what is there, not what is wanted
-    }
-    res.addDependencies(new langpb.DependencyInfo().setName(name).setVersion(version));
-  }
+  const walk = walkDependencies(dir);
+  const pkgs = (transitive ? walk.all : walk.direct)
+    .map((p) => ({ name: p.name, version: p.version }))
+    .sort((a, b) => (a.name === b.name ? a.version.localeCompare(b.version) : a.name.localeCompare(b.name)));
+  for (const p of pkgs)
+    res.addDependencies(new langpb.DependencyInfo().setName(p.name).setVersion(p.version));
   return res;
 }
