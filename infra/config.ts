@@ -2,6 +2,7 @@
 // Pure: parseRegionConfig() turns raw stack config into a RegionConfig or throws a ConfigError that
 // names every bad key, its value and what is allowed — before any resource is registered.
 import { z } from "zod";
+import { PIPELINES_VERSIONS } from "../components/tekton/pipelines";
 
 export const PROJECT = "pipeline-service";
 
@@ -211,6 +212,13 @@ const tektonSchema = z
     pipelines: z
       .object({
         enabled: z.boolean().default(true),
+        /** The Tekton Pipelines release: one the manifest lock pins; the newest by default. */
+        version: z
+          .string()
+          .refine((v) => PIPELINES_VERSIONS.includes(v), {
+            message: `a version the manifest lock pins (${PIPELINES_VERSIONS.join(", ")})`,
+          })
+          .default(PIPELINES_VERSIONS[0]),
         featureFlags: z.record(z.string(), featureFlagValue).prefault({}),
         defaults: z.record(z.string(), z.string()).prefault({}),
         controllerThreadsPerController: z.number().int().min(1).max(128).default(2),
