@@ -1,6 +1,7 @@
 // Runs one engine operation (preview, up, refresh --preview-only) on one stack through the Automation
 // API and turns its event stream into a StackReport. The engine's text output is kept only as a last
 // resort for the failure reason (the CLI failing before it sends any event, e.g. a bad stack file).
+import * as path from "node:path";
 import type * as auto from "@pulumi/pulumi/automation";
 import { fileBackendDir, isStale, stackLocks } from "./cancel";
 import { EventSummarizer, cliErrorTail, failureReason, type OperationSummary } from "./events";
@@ -132,6 +133,19 @@ export async function runOnStack(
     stopHeartbeat();
   }
   const summary = summarizer.summary();
+  const file = ctx.stackFiles.settle(target.file);
+  if (file === "restored")
+    progress.line(
+      target.stack,
+      "note",
+      `the CLI wrote its encryptionsalt/quoting into ${path.relative(ctx.projectDir, target.file)}: put back (its data and comments were unchanged)`,
+    );
+  else if (file === "changed")
+    progress.line(
+      target.stack,
+      "note",
+      `${path.relative(ctx.projectDir, target.file)} changed during the run: left as it is (this run used its content from the start)`,
+    );
   if (error !== undefined && opts.signal?.aborted) {
     const lock = await lockAfterCancel(ctx, stack, target.stack).catch(
       (e: Error) => `lock check failed: ${e.message}`,

@@ -377,12 +377,51 @@ export async function openContext(projectDir: string = PROJECT_DIR): Promise<Ops
 
 const sha = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
+/** Keys the CLI adds to a stack file for its secrets manager. */
+export const CLI_SECRETS_KEYS = ["encryptionsalt", "secretsprovider", "encryptedkey"];
+
+/** A stack file's data as the CLI reads it: scalars as strings (it re-quotes them), its own keys left out. */
+function canonical(text: string): string {
+  const norm = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(norm)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, norm((v as Json)[k])]),
+          )
+        : v === null || v === undefined
+          ? v
+          : String(v as string | number | boolean);
+  const doc = { ...obj(parseYaml(text)) };
+  for (const k of CLI_SECRETS_KEYS) delete doc[k];
+  return JSON.stringify(norm(doc));
+}
+
+const comments = (text: string) => text.split("\n").filter((l) => /^\s*#/.test(l));
+
 /**
- * The stack files are the user's: the commands never write them. Operations read a copy taken when the
- * command started (effectiveConfigFile), so the CLI writes its salt or quoting into the copy, and a stack is
- * created in a scratch directory (openStack). `changed()` names any stack file that differs from its
- * content at the start (the user edited it during the run, or some tool wrote it): the command reports
- * that and leaves the file as it is.
+ * True when `after` is `before` as the CLI rewrites it: the same config data and comments, with at most its
+ * secrets-manager keys added and its own quoting (pure).
+ */
+export function onlyCliRewrite(before: string, after: string): boolean {
+  try {
+    return (
+      canonical(before) === canonical(after) &&
+      sha(comments(before).join("\n")) === sha(comments(after).join("\n"))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The stack files are the user's. Operations read a copy taken when the command started
+ * (effectiveConfigFile) and a stack is created in a scratch directory (openStack). The CLI still writes
+ * its encryptionsalt (and its quoting) into stacks/ on `up`, even when it reads a copy: `settle` puts such
+ * a file back only when nothing but that changed (same data, same comments) and says so; a file whose
+ * data or comments changed (the user's edit during the run) is never touched and is reported.
  */
 export class StackFileGuard {
   private readonly snapshot = new Map<string, { hash: string; text: string }>();
@@ -401,10 +440,20 @@ export class StackFileGuard {
     return entry.text;
   }
 
+  /** unchanged; restored (the CLI's own rewrite, undone); changed (someone else's edit, left as it is). */
+  settle(file: string): "unchanged" | "restored" | "changed" {
+    const entry = this.snapshot.get(file);
+    if (!entry || !fs.existsSync(file)) return entry ? "changed" : "unchanged";
+    const now = fs.readFileSync(file, "utf8");
+    if (sha(now) === entry.hash) return "unchanged";
+    if (!onlyCliRewrite(entry.text, now)) return "changed";
+    fs.writeFileSync(file, entry.text);
+    return "restored";
+  }
+
+  /** Settles every stack file; returns those changed by someone other than the CLI. */
   changed(): string[] {
-    return [...this.snapshot]
-      .filter(([f, { hash }]) => !fs.existsSync(f) || sha(fs.readFileSync(f, "utf8")) !== hash)
-      .map(([f]) => f);
+    return [...this.snapshot.keys()].filter((f) => this.settle(f) === "changed");
   }
 }
 
@@ -440,6 +489,7 @@ export function openStack(
     );
     if (!exists) {
       if (!opts.create) return undefined;
+      fs.mkdirSync(path.join(ctx.projectDir, ".state"), { recursive: true });
       const scratch = fs.mkdtempSync(path.join(ctx.projectDir, ".state", "stack-init-"));
       try {
         const project = obj(parseYaml(fs.readFileSync(path.join(ctx.projectDir, "Pulumi.yaml"), "utf8")));

@@ -20,7 +20,7 @@ import {
   stackDependencies,
   type StackDependency,
 } from "../../ops/waves";
-import { discoverStacks, StackFileGuard } from "../../ops/workspace";
+import { discoverStacks, onlyCliRewrite, StackFileGuard } from "../../ops/workspace";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ops-plan-"));
@@ -265,6 +265,22 @@ void describe("locks and stack files", () => {
     assert.deepEqual(guard.changed(), [file]);
     assert.equal(guard.text(file), "config:\n  p:a: 1\n");
     assert.equal(fs.readFileSync(file, "utf8"), "config:\n  p:a: 2 # the user's edit\n");
+  });
+
+  void it("the CLI's own rewrite (salt added, booleans re-quoted) is put back; anything else is left", () => {
+    const committed = "# region\nconfig:\n  p:home: true\n  p:zones: [a, b]\n";
+    const byCli = '# region\nconfig:\n  p:home: "true"\n  p:zones: [a, b]\nencryptionsalt: v1:abc\n';
+    assert.equal(onlyCliRewrite(committed, byCli), true);
+    assert.equal(onlyCliRewrite(committed, byCli.replace("[a, b]", "[a, c]")), false);
+    assert.equal(onlyCliRewrite(committed, `# my note\n${byCli}`), false);
+    assert.equal(onlyCliRewrite(committed, "config: ["), false);
+    const file = path.join(tmp, "Pulumi.cli.yaml");
+    fs.writeFileSync(file, committed);
+    const guard = new StackFileGuard([file]);
+    fs.writeFileSync(file, byCli);
+    assert.equal(guard.settle(file), "restored");
+    assert.equal(fs.readFileSync(file, "utf8"), committed);
+    assert.equal(guard.settle(file), "unchanged");
   });
 });
 
