@@ -312,7 +312,7 @@ function stackSection(op: Operation, s: StackReport, caps: Caps): string[] {
     out.push(`**Failed:** ${mdCell(truncate(s.reason, caps.message))}`, "");
   if (sum.versions.length > 0) {
     out.push(
-      `**Version changes:** ${sum.versions.map((v) => `${mdCode(v.component)} ${mdCell(versionChange(v))} (${plural(v.changedResources, "resource")})`).join(" · ")}`,
+      `**Version changes:** ${sum.versions.map((v) => `${mdCode(v.component)} ${mdCell(versionChange(v))} (${plural(v.changedResources, "version-labelled resource")} change)`).join(" · ")}`,
       "",
     );
   }

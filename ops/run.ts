@@ -55,7 +55,8 @@ function phaseDone(op: EngineOp, s: OperationSummary, seconds: number): string {
 /** What a stack's operation changes, for the terminal: version changes, then each resource by name. */
 export function changeLines(s: OperationSummary, max = 40): string[] {
   const lines = s.versions.map(
-    (v) => `version ${v.component}: ${versionChange(v)} (${v.changedResources} resources change)`,
+    (v) =>
+      `version ${v.component}: ${versionChange(v)} (${v.changedResources} of its version-labelled resources change)`,
   );
   const items = [
     ...s.replacements.map(

@@ -324,7 +324,10 @@ void describe("release changes and changed resources by name", () => {
       { component: "tekton-pipelines", from: ["v1.14.1"], to: ["v1.14.1", "v1.15.0"], changedResources: 2 },
     ]);
     const lines = changeLines(s);
-    assert.match(lines[0], /version tekton-pipelines: v1.14.1 → v1.14.1, v1.15.0 \(2 resources change\)/);
+    assert.match(
+      lines[0],
+      /version tekton-pipelines: v1.14.1 → v1.14.1, v1.15.0 \(2 of its version-labelled resources change\)/,
+    );
     assert.ok(
       lines.includes("~ tekton-pipelines/tekton-pipelines-controller (kubernetes:apps/v1:Deployment): spec"),
     );
