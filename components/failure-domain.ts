@@ -228,6 +228,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           profile,
           localWebhookPorts: args.localWebhookPorts,
           manifestsDir,
+          version: t.pipelines.version,
           featureFlags: t.pipelines.featureFlags,
           defaults: t.pipelines.defaults,
           controllerThreadsPerController: t.pipelines.controllerThreadsPerController,

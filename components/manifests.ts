@@ -58,6 +58,8 @@ export interface LoadOptions {
   mirrorDir?: string;
   /** @default LOCK */
   lock?: ManifestLock;
+  /** The pinned version to load. @default the newest the lock holds */
+  version?: string;
 }
 
 /** A file whose content is not the pinned one. */
@@ -91,11 +93,52 @@ export function defaultMirrorDir(
   return path.join(PROJECT_ROOT, ".cache", "manifests");
 }
 
-export function lockEntry(component: string, file: string, lock: ManifestLock = LOCK): LockEntry {
-  const entry = lock.files.find((e) => e.component === component && e.file === file);
-  if (!entry) {
-    const known = lock.files.map((e) => `${e.component}/${e.file}`).join(", ");
+/** Orders release versions ("v1.14.1" < "v1.15.0" < "v1.15.10"); non-numeric parts compare as text. */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => v.replace(/^v/, "").split(/[.-]/);
+  const pa = parts(a);
+  const pb = parts(b);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? "";
+    const y = pb[i] ?? "";
+    const nx = Number(x);
+    const ny = Number(y);
+    const c =
+      x !== "" && y !== "" && Number.isInteger(nx) && Number.isInteger(ny) ? nx - ny : x.localeCompare(y);
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+/** The versions the lock pins for a component's file, newest first. */
+export function lockVersions(component: string, file: string, lock: ManifestLock = LOCK): string[] {
+  return lock.files
+    .filter((e) => e.component === component && e.file === file)
+    .map((e) => e.version)
+    .sort((a, b) => compareVersions(b, a));
+}
+
+/**
+ * The lock entry of a component's file at `version`, or at the newest version the lock holds when none is
+ * asked for (a component may be pinned at several versions: the previous one stays for rollbacks).
+ */
+export function lockEntry(
+  component: string,
+  file: string,
+  lock: ManifestLock = LOCK,
+  version?: string,
+): LockEntry {
+  const versions = lockVersions(component, file, lock);
+  if (versions.length === 0) {
+    const known = [...new Set(lock.files.map((e) => `${e.component}/${e.file}`))].join(", ");
     throw new Error(`manifest ${component}/${file} is not in the lock (known: ${known})`);
+  }
+  const wanted = version ?? versions[0];
+  const entry = lock.files.find((e) => e.component === component && e.file === file && e.version === wanted);
+  if (!entry) {
+    throw new Error(
+      `manifest ${component}/${file} is not pinned at ${wanted} (the lock holds ${versions.join(", ")})`,
+    );
   }
   return entry;
 }
@@ -149,7 +192,7 @@ const parsed = new Map<string, K8sObject[]>();
  * its objects (a fresh copy per call: callers may edit them). Pure apart from reading the file.
  */
 export function loadManifest(component: string, file: string, opts: LoadOptions = {}): K8sObject[] {
-  const entry = lockEntry(component, file, opts.lock);
+  const entry = lockEntry(component, file, opts.lock, opts.version);
   const mirrorDir = opts.mirrorDir ?? defaultMirrorDir();
   const where = manifestPath(entry, mirrorDir);
   if (!fs.existsSync(where)) {

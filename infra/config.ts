@@ -5,6 +5,7 @@
 // the documentation page or API reference it comes from (docs/config-validation.md lists them all).
 import { z } from "zod";
 import { type TektonSettingsCatalog, tektonSettingsCatalog } from "./tekton-flags";
+import { PIPELINES_VERSIONS } from "../components/tekton/pipelines";
 
 export const PROJECT = "pipeline-service";
 
@@ -504,6 +505,13 @@ const tektonSchema = z
     pipelines: z
       .object({
         enabled: z.boolean().default(true),
+        /** The Tekton Pipelines release: one the manifest lock pins; the newest by default. */
+        version: z
+          .string()
+          .refine((v) => PIPELINES_VERSIONS.includes(v), {
+            message: `a version the manifest lock pins (${PIPELINES_VERSIONS.join(", ")})`,
+          })
+          .default(PIPELINES_VERSIONS[0]),
         featureFlags: z.record(z.string(), featureFlagValue).prefault({}),
         defaults: z.record(z.string(), z.string()).prefault({}),
         controllerThreadsPerController: z.number().int().min(1).max(128).default(2),
@@ -931,7 +939,7 @@ export interface ParseContext {
   /** This stack, to refuse a kcp.homeStack naming it. */
   stack?: { organization?: string; project?: string; stack: string };
   /** The feature flags and defaults of the pinned Tekton Pipelines release. @default read from the manifest */
-  tekton?: () => TektonSettingsCatalog;
+  tekton?: (version: string) => TektonSettingsCatalog;
 }
 
 type Problem = { path: PropertyKey[]; expected: string };
@@ -1006,7 +1014,7 @@ function contextRules(raw: Record<string, unknown>, c: RegionConfig, context: Pa
   const flags = Object.entries(t.pipelines.featureFlags);
   const defaults = Object.entries(t.pipelines.defaults);
   if (t.pipelines.enabled && (flags.length > 0 || defaults.length > 0) && context.tekton) {
-    const catalog = context.tekton();
+    const catalog = context.tekton(t.pipelines.version);
     const release = `Tekton Pipelines ${catalog.version}`;
     for (const [k, v] of flags) {
       const path = ["tekton", "pipelines", "featureFlags", k];
@@ -1153,7 +1161,7 @@ export function checkFleetTenants(stackFiles: Record<string, StackFileConfig>, c
 export function parseRegionConfig(raw: Record<string, unknown>, context: ParseContext = {}): RegionConfig {
   const result = regionConfigSchema.safeParse(raw, { error: () => NO_MESSAGE });
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => describe(raw, i)));
-  const problems = contextRules(raw, result.data, { tekton: () => tektonSettingsCatalog(), ...context });
+  const problems = contextRules(raw, result.data, { tekton: (v) => tektonSettingsCatalog(v), ...context });
   if (problems.length > 0)
     throw new ConfigError(
       problems.map((p) => `${keyOf(p.path)} = ${show(valueAt(raw, p.path))}: expected ${p.expected}`),

@@ -93,7 +93,10 @@ export function parseTektonSettings(text: string, version: string): TektonSettin
 /** The lock entry of the Pipelines release.yaml: `version`, else the one the lock pins first. */
 export function pipelinesLockEntry(version?: string): LockEntry {
   const entries = LOCK.files.filter((e) => e.component === "tekton-pipeline" && e.file === "release.yaml");
-  const entry = version === undefined ? entries[0] : entries.find((e) => e.version === version);
+  // Without a version: the newest pinned release (the default of tekton.pipelines.version).
+  const newest = () =>
+    [...entries].sort((a, b) => b.version.localeCompare(a.version, "en", { numeric: true }))[0];
+  const entry = version === undefined ? newest() : entries.find((e) => e.version === version);
   if (!entry)
     throw new Error(
       `no pinned Tekton Pipelines release ${version ?? ""} (pinned: ${entries.map((e) => e.version).join(", ")})`,

@@ -4,9 +4,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { onTermination, type Cancellation } from "./cancel";
 import { Progress } from "./progress";
 import { renderMarkdown, type FleetReport, type StackReport } from "./report";
 import {
+  backendStacks,
   checkReachable,
   openContext,
   preflight,
@@ -32,6 +34,32 @@ export const COMMON_OPTIONS = {
   "project-dir": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies ParseArgsConfig["options"];
+
+/** Flags of the commands that may create stacks (preview, rollout). */
+export const CREATE_OPTIONS = {
+  "create-missing": { type: "boolean", default: false },
+  "secrets-provider": { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+export const CREATE_HELP = `Stacks missing from the backend are reported "not run" unless both are given:
+  --create-missing     create them (pulumi stack init), never implicitly
+  --secrets-provider P their secrets provider: passphrase, awskms://…, azurekeyvault://…, gcpkms://…,
+                       hashivault://… (chosen once, at creation)`;
+
+/** --create-missing and --secrets-provider, checked together. */
+export function creation(values: {
+  "create-missing"?: boolean;
+  "secrets-provider"?: string;
+}): { secretsProvider: string } | undefined {
+  const provider = values["secrets-provider"]?.trim();
+  if (values["create-missing"] && !provider)
+    throw new UsageError(
+      "--create-missing needs --secrets-provider (passphrase, awskms://…, azurekeyvault://…): a stack's secrets provider is chosen when it is created",
+    );
+  if (provider && !values["create-missing"])
+    throw new UsageError("--secrets-provider only applies with --create-missing");
+  return values["create-missing"] ? { secretsProvider: provider! } : undefined;
+}
 
 export const COMMON_HELP = `Stack selection (default: every stack in stacks/):
   --stacks a,b         stack names or globs (local-*, aws-*); repeatable
@@ -65,11 +93,18 @@ export interface Selected {
   order: string[];
 }
 
-/** Selection + checks, one progress line per skipped stack. Throws UsageError for a pattern that matches nothing. */
+/**
+ * Selection + checks, one progress line per skipped stack. Throws UsageError for a pattern that matches
+ * nothing. A stack the backend lacks is skipped (reason `missing`) unless `createMissing`.
+ */
 export async function selectRunnable(
   ctx: OpsContext,
   values: { stacks?: string[]; all?: boolean; local?: boolean; "assume-credentials"?: string },
   progress: Progress,
+  backend: { createMissing: boolean; missing: string } = {
+    createMissing: false,
+    missing: "not in the backend (--create-missing --secrets-provider P creates it)",
+  },
 ): Promise<Selected> {
   const { selected, unmatched } = selectStacks(ctx.stacks, {
     patterns: values.all ? [] : values.stacks,
@@ -88,9 +123,13 @@ export async function selectRunnable(
     .filter(Boolean);
   const runnable: StackInfo[] = [];
   const skipped: StackReport[] = [];
+  const inBackend = await backendStacks(ctx).catch((e: Error) => {
+    throw new UsageError(`cannot list the backend's stacks: ${e.message}`);
+  });
   for (const name of selected) {
     const s = ctx.stacks.find((x) => x.stack === name)!;
     const reason =
+      (!inBackend.has(s.stack) && !backend.createMissing ? backend.missing : undefined) ??
       preflight(s, { env: ctx.env, ...realFs, assumeCredentials: assume, projectDir: ctx.projectDir }) ??
       (await checkReachable(s, ctx.projectDir));
     if (reason) {
@@ -137,20 +176,22 @@ export function printVerdict(
   );
 }
 
+/** SIGINT/SIGTERM handling for a command (ops/cancel.ts), reporting on the progress stream. */
+export function cancellable(ctx: OpsContext, progress: Progress): Cancellation {
+  return onTermination(ctx.processes, (line) => progress.note(line));
+}
+
 /**
- * Ctrl-C: the first stops new stacks from starting (running pulumi processes get the terminal's SIGINT
- * themselves and cancel gracefully); the second exits at once.
+ * Problems the command adds to its verdict after the run: stack files that changed while it ran (left as
+ * they are: the run used their content from the start).
  */
-export function interruptible(progress: Progress): { interrupted: () => boolean } {
-  let count = 0;
-  process.on("SIGINT", () => {
-    count++;
-    if (count > 1) process.exit(130);
-    progress.note(
-      "interrupted: no further stack starts; waiting for running operations (Ctrl-C again to exit now)",
+export function afterRun(ctx: OpsContext): string[] {
+  return ctx.stackFiles
+    .changed()
+    .map(
+      (f) =>
+        `${path.relative(ctx.projectDir, f)} changed during the run (left as it is; the run used its content from the start): run again`,
     );
-  });
-  return { interrupted: () => count > 0 };
 }
 
 /** Reports for stacks a run never started (interrupted, or a halted rollout). */

@@ -5,7 +5,8 @@
 import {
   openCommand,
   COMMON_HELP,
-  interruptible,
+  afterRun,
+  cancellable,
   notStarted,
   parse,
   printVerdict,
@@ -29,16 +30,25 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { concurrency, heartbeatMs, progress, ctx, outDir } = await openCommand(values);
 
-  const { runnable, skipped, order } = await selectRunnable(ctx, values, progress);
-  const { interrupted } = interruptible(progress);
+  const { runnable, skipped, order } = await selectRunnable(ctx, values, progress, {
+    createMissing: false,
+    missing: "not deployed (no stack in the backend)",
+  });
+  const cancel = cancellable(ctx, progress);
   const results = await mapPool(
     runnable,
     concurrency,
     (s) =>
-      runOnStack(ctx, s, "refresh-preview", { policyPacks: [], createMissing: false, heartbeatMs }, progress),
-    () => !interrupted(),
+      runOnStack(
+        ctx,
+        s,
+        "refresh-preview",
+        { policyPacks: [], heartbeatMs, signal: cancel.signal, cancelledBy: cancel.reason },
+        progress,
+      ),
+    () => !cancel.reason(),
   );
-  const ran = notStarted(runnable, results, "interrupted");
+  const ran = notStarted(runnable, results, `cancelled by ${cancel.reason() ?? "a signal"}`);
   const byName = new Map<string, StackReport>([...skipped, ...ran].map((r) => [r.stack, r]));
   const report = buildFleetReport({
     operation: "refresh",
@@ -46,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     generatedAt: new Date().toISOString(),
     options: { policyPacks: [], failOnSkipped: values["fail-on-skipped"] },
     stacks: order.map((n) => byName.get(n)!),
+    problems: afterRun(ctx),
   });
   printVerdict(report, writeReport(report, outDir, "drift"), progress);
   return report.verdict.exitCode;

@@ -148,6 +148,21 @@ export interface Drift extends ResourceRef {
   properties: string[];
 }
 
+/**
+ * A release that changes: the `app.kubernetes.io/version` label of the objects that carry the same
+ * `app.kubernetes.io/part-of` label (every upstream Tekton object has both), before and after the step.
+ */
+export interface VersionChange {
+  /** The part-of label, e.g. tekton-pipelines. */
+  component: string;
+  /** Versions in the state before the operation ([]: not installed). */
+  from: string[];
+  /** Versions after it ([]: removed). */
+  to: string[];
+  /** How many of the component's resources change (create/update/replace/delete). */
+  changedResources: number;
+}
+
 export interface OperationSummary {
   /** Counts per resource type, and over all types. */
   byType: Record<string, OpCounts>;
@@ -170,6 +185,8 @@ export interface OperationSummary {
   failed: ResourceRef[];
   /** Resources refresh found changed or deleted outside Pulumi (refresh --preview-only). */
   drift: Drift[];
+  /** Releases that change (old → new), by component label. */
+  versions: VersionChange[];
   /** Distinct resources the engine reported a step for (progress). */
   resourcesSeen: number;
   /** The engine's own change counts (summary event), when it sent one. */
@@ -246,6 +263,21 @@ export function isDefaultProvider(urn: string): boolean {
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+const PART_OF = "app.kubernetes.io/part-of";
+const VERSION = "app.kubernetes.io/version";
+
+/** The part-of and version labels of a Kubernetes object's inputs (undefined when it has not both). */
+export function releaseLabels(state?: StepState | null): { component: string; version: string } | undefined {
+  const metadata = state?.inputs?.metadata;
+  const labels =
+    metadata && typeof metadata === "object" ? (metadata as { labels?: unknown }).labels : undefined;
+  if (!labels || typeof labels !== "object") return undefined;
+  const l = labels as Record<string, unknown>;
+  const component = l[PART_OF];
+  const version = l[VERSION];
+  return typeof component === "string" && typeof version === "string" ? { component, version } : undefined;
+}
+
 /**
  * Top-level properties that differ between two states (inputs first; outputs when the inputs agree).
  * Refresh events carry no property diff of their own, only the state before and after.
@@ -276,6 +308,7 @@ export class EventSummarizer {
   private readonly failed = new Map<string, ResourceRef>();
   private readonly seen = new Set<string>();
   private readonly checks = { passed: 0, failed: 0 };
+  private readonly releases = new Map<string, { from: Set<string>; to: Set<string>; changed: Set<string> }>();
   private engineChanges?: Record<string, number>;
 
   add(e: EngineEventLike): void {
@@ -306,6 +339,25 @@ export class EventSummarizer {
     if (e.summaryEvent?.resourceChanges) this.engineChanges = { ...e.summaryEvent.resourceChanges };
   }
 
+  /** Notes the release labels a step goes from and to (refresh steps read state, they change nothing). */
+  private release(m: StepMetadata, op: keyof OpCounts): void {
+    const before = op === "create" ? undefined : releaseLabels(m.old);
+    const after = op === "delete" ? undefined : releaseLabels(m.new ?? (op === "same" ? m.old : undefined));
+    for (const [side, r] of [
+      ["from", before],
+      ["to", after],
+    ] as const) {
+      if (!r) continue;
+      let entry = this.releases.get(r.component);
+      if (!entry) {
+        entry = { from: new Set(), to: new Set(), changed: new Set() };
+        this.releases.set(r.component, entry);
+      }
+      entry[side].add(r.version);
+      if (op !== "same" && op !== "read") entry.changed.add(m.urn);
+    }
+  }
+
   private pre(m: StepMetadata): void {
     if (isDefaultProvider(m.urn)) return;
     this.seen.add(m.urn);
@@ -322,6 +374,7 @@ export class EventSummarizer {
     if (!op) return;
     const key = `${op}\u0000${m.urn}`;
     if (this.steps.has(key)) return; // the same step reported twice (e.g. preview then apply)
+    this.release(m, op);
     this.steps.set(key, { type: m.type || parseUrn(m.urn).type, op, m });
     this.stepOrder.push(key);
   }
@@ -399,6 +452,15 @@ export class EventSummarizer {
       stderr: this.stderr.slice(-STDERR_LINES),
       failed: [...this.failed.values()],
       drift: [...this.driftByUrn.values()],
+      versions: [...this.releases]
+        .map(([component, r]) => ({
+          component,
+          from: [...r.from].sort(),
+          to: [...r.to].sort(),
+          changedResources: r.changed.size,
+        }))
+        .filter((v) => !sameJson(v.from, v.to))
+        .sort((a, b) => a.component.localeCompare(b.component)),
       resourcesSeen: this.seen.size,
       ...(this.engineChanges ? { engineChanges: this.engineChanges } : {}),
     };

@@ -7,6 +7,7 @@ import {
   type OpCounts,
   type OperationSummary,
   type PolicyViolation,
+  type VersionChange,
 } from "./events";
 
 export type Operation = "preview" | "update" | "refresh";
@@ -53,8 +54,20 @@ export interface FleetTotals {
   errors: number;
 }
 
+/** A rollout wave and how it ended. */
+export interface WaveOutcome {
+  name: string;
+  stacks: string[];
+  /** done: every stack ok; failed: one failed (the rollout halted); not-run: halted before it. */
+  outcome: "done" | "failed" | "not-run";
+}
+
 export interface FleetReport {
   operation: Operation;
+  /** Rollouts: the waves in order (dependencies first, then the configured waves). */
+  waves?: WaveOutcome[];
+  /** Rollouts: stacks the dependencies moved behind their configured wave. */
+  orderNotes?: string[];
   project: string;
   generatedAt: string;
   options: { expectNoChanges?: boolean; dryRun?: boolean; policyPacks: string[]; failOnSkipped?: boolean };
@@ -97,6 +110,12 @@ export function fleetTotals(stacks: StackReport[]): FleetTotals {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** `v1.14.1 → v1.15.0` (— for not installed / removed). */
+export function versionChange(v: Pick<VersionChange, "from" | "to">): string {
+  const side = (l: string[]) => (l.length ? l.join(", ") : "—");
+  return `${side(v.from)} → ${side(v.to)}`;
+}
+
 /** Why the command fails (empty: it succeeds). Every failing condition names its stacks. */
 export function verdictProblems(
   operation: Operation,
@@ -131,9 +150,18 @@ export function buildFleetReport(input: {
   generatedAt: string;
   options: FleetReport["options"];
   stacks: StackReport[];
+  waves?: WaveOutcome[];
+  orderNotes?: string[];
+  /** Problems found outside the stacks' operations (e.g. a stack file changed during the run). */
+  problems?: string[];
 }): FleetReport {
-  const problems = verdictProblems(input.operation, input.stacks, input.options);
+  const problems = [
+    ...verdictProblems(input.operation, input.stacks, input.options),
+    ...(input.problems ?? []),
+  ];
   return {
+    ...(input.waves ? { waves: input.waves } : {}),
+    ...(input.orderNotes?.length ? { orderNotes: input.orderNotes } : {}),
     operation: input.operation,
     project: input.project,
     generatedAt: input.generatedAt,
@@ -282,6 +310,12 @@ function stackSection(op: Operation, s: StackReport, caps: Caps): string[] {
   }
   if (s.status === "failed" && s.reason)
     out.push(`**Failed:** ${mdCell(truncate(s.reason, caps.message))}`, "");
+  if (sum.versions.length > 0) {
+    out.push(
+      `**Version changes:** ${sum.versions.map((v) => `${mdCode(v.component)} ${mdCell(versionChange(v))} (${plural(v.changedResources, "version-labelled resource")} change)`).join(" · ")}`,
+      "",
+    );
+  }
 
   if (op !== "refresh") {
     const types = Object.entries(sum.byType)
@@ -329,17 +363,21 @@ function stackSection(op: Operation, s: StackReport, caps: Caps): string[] {
         ...more,
       );
     }
-    const deletes = sum.changes.filter((c) => c.op === "delete");
-    if (deletes.length > 0) {
-      const { shown, more } = capped(deletes, caps);
+    if (sum.changes.length > 0) {
+      const { shown, more } = capped(sum.changes, caps);
       out.push(
         "",
-        `**Deletes** (${deletes.length})`,
+        `**Changed resources** (${sum.changes.length}; replacements above)`,
         "",
         ...table(
-          ["Resource", "Type"],
-          ["l", "l"],
-          shown.map((d) => [mdCode(d.name), mdCode(d.type)]),
+          ["Change", "Resource", "Type", "Changed properties"],
+          ["l", "l", "l", "l"],
+          shown.map((c) => [
+            c.op,
+            mdCode(c.name),
+            mdCode(c.type),
+            c.properties.slice(0, 10).map(mdCode).join(", ") + (c.properties.length > 10 ? ", …" : ""),
+          ]),
         ),
         ...more,
       );
@@ -432,29 +470,6 @@ function stackSection(op: Operation, s: StackReport, caps: Caps): string[] {
       ...more,
     );
   }
-  if (op !== "refresh") {
-    const updates = sum.changes.filter((c) => c.op === "update");
-    if (updates.length > 0 && caps.rows > 0) {
-      const { shown, more } = capped(updates, caps);
-      out.push(
-        "",
-        `<details><summary>Updates (${updates.length})</summary>`,
-        "",
-        ...table(
-          ["Resource", "Type", "Changed properties"],
-          ["l", "l", "l"],
-          shown.map((u) => [
-            mdCode(u.name),
-            mdCode(u.type),
-            u.properties.slice(0, 10).map(mdCode).join(", ") + (u.properties.length > 10 ? ", …" : ""),
-          ]),
-        ),
-        ...more,
-        "",
-        "</details>",
-      );
-    }
-  }
   if (sum.warnings.length > 0 && caps.rows > 0) {
     const { shown, more } = capped(sum.warnings, caps);
     out.push(
@@ -507,6 +522,25 @@ function render(report: FleetReport, caps: Caps): string {
     );
   } else {
     out.push(`Fleet: **${t.drifted}** drifted resources · ${t.errors} errors`, "");
+  }
+  if (report.waves?.length) {
+    const icon = { done: "✅", failed: "❌", "not-run": "⏸️ not run" };
+    out.push(
+      `**Waves:** ${report.waves.map((w, i) => `${i + 1}. ${mdCell(w.name)} ${icon[w.outcome]} (${w.stacks.map(mdCode).join(", ")})`).join(" → ")}`,
+      ...(report.orderNotes ?? []).map((n) => `- ${mdCell(n)}`),
+      "",
+    );
+  }
+  const bumps = report.stacks.filter((s) => s.summary?.versions.length);
+  if (bumps.length > 0) {
+    out.push(
+      "**Version changes by region:**",
+      ...bumps.map(
+        (s) =>
+          `- ${mdCode(s.stack)}: ${s.summary!.versions.map((v) => `${mdCode(v.component)} ${mdCell(versionChange(v))}`).join(", ")}`,
+      ),
+      "",
+    );
   }
   if (!report.verdict.ok) {
     const shown = report.verdict.problems.slice(0, Math.max(caps.rows, 5));

@@ -75,3 +75,96 @@ export function planWaves(selected: string[], specs: WaveSpec[]): Wave[] {
     throw new Error(`stacks in no wave: ${left.join(", ")} (add them to a wave, or a "*" wave last)`);
   return waves;
 }
+
+/** What a stack needs deployed before it, and why (for the plan's notes). */
+export interface StackDependency {
+  stack: string;
+  dependsOn: string;
+  why: string;
+}
+
+/**
+ * Which stacks read which (pure): a stack with `kcp.homeStack` reads that stack's outputs through a
+ * StackReference (the reference's last part is the stack name); a non-home local-profile stack has no
+ * reference but uses the local home stack's kcp root and root:tenants (its tenants bind under them).
+ * References to stacks not in `stacks` are left out (nothing to order them against).
+ */
+export function stackDependencies(
+  stacks: { stack: string; home: boolean; homeStack?: string; profile: "local" | "cloud" }[],
+): StackDependency[] {
+  const names = new Set(stacks.map((s) => s.stack));
+  const localHomes = stacks.filter((s) => s.profile === "local" && s.home).map((s) => s.stack);
+  const deps: StackDependency[] = [];
+  for (const s of stacks) {
+    if (s.homeStack) {
+      const target = s.homeStack.split("/").pop()!;
+      if (names.has(target) && target !== s.stack)
+        deps.push({
+          stack: s.stack,
+          dependsOn: target,
+          why: `StackReference ${s.homeStack} (kcp.homeStack)`,
+        });
+    } else if (s.profile === "local" && !s.home) {
+      for (const home of localHomes)
+        deps.push({
+          stack: s.stack,
+          dependsOn: home,
+          why: "the local home stack's kcp root and root:tenants",
+        });
+    }
+  }
+  return deps;
+}
+
+export interface RolloutPlan {
+  waves: Wave[];
+  /** Stacks the dependencies moved behind their configured wave, and why. */
+  notes: string[];
+}
+
+/**
+ * The rollout order (pure): dependencies first, then the configured waves. A stack runs in its configured
+ * wave, or later when a stack it reads (`deps`, among the selected) runs in that wave or after it; such a
+ * stack gets a wave of its own right after its dependency's. Stacks of one resulting wave run in parallel.
+ * A dependency cycle is an error naming the stacks.
+ */
+export function planRollout(selected: string[], specs: WaveSpec[], deps: StackDependency[]): RolloutPlan {
+  const configured = planWaves(selected, specs);
+  const waveOf = new Map<string, number>();
+  configured.forEach((w, i) => w.stacks.forEach((s) => waveOf.set(s, i)));
+  const inSelection = deps.filter((d) => waveOf.has(d.stack) && waveOf.has(d.dependsOn));
+  const needs = (s: string) => inSelection.filter((d) => d.stack === s);
+  // slot = configured wave × K + depth, K > any chain: stacks of a slot share a configured wave.
+  const K = selected.length + 1;
+  const slot = new Map<string, number>();
+  const visiting = new Set<string>();
+  const place = (s: string, chain: string[]): number => {
+    const known = slot.get(s);
+    if (known !== undefined) return known;
+    if (visiting.has(s)) throw new Error(`stacks depend on each other: ${[...chain, s].join(" → ")}`);
+    visiting.add(s);
+    let n = waveOf.get(s)! * K;
+    for (const d of needs(s)) n = Math.max(n, place(d.dependsOn, [...chain, s]) + 1);
+    visiting.delete(s);
+    slot.set(s, n);
+    return n;
+  };
+  selected.forEach((s) => place(s, []));
+  const slots = [...new Set(slot.values())].sort((a, b) => a - b);
+  const notes: string[] = [];
+  const waves = slots.map((n) => {
+    const stacks = selected.filter((s) => slot.get(s) === n);
+    const base = configured[Math.floor(n / K)].name;
+    const moved = stacks.filter((s) => n !== waveOf.get(s)! * K);
+    for (const s of moved) {
+      const after = needs(s).map((d) => `${d.dependsOn} (${d.why})`);
+      notes.push(`${s} runs after ${after.join(", ")}, which it reads`);
+    }
+    const after = [...new Set(moved.flatMap((s) => needs(s).map((d) => d.dependsOn)))];
+    return {
+      name: moved.length === stacks.length && after.length ? `${base}, after ${after.join(", ")}` : base,
+      stacks,
+    };
+  });
+  return { waves, notes };
+}

@@ -2,11 +2,13 @@
 // discovery and selection, the explicit "can this stack run here?" checks (cloud credentials, provider
 // plugins, the local environment), and the Automation API workspace. Pure parts are exported for tests.
 import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import type * as auto from "@pulumi/pulumi/automation";
 import { parse as parseYaml } from "yaml";
+import { PulumiProcesses } from "./cancel";
 import type { StackCloud, StackTarget } from "./report";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -50,6 +52,10 @@ export interface StackInfo extends StackTarget {
   kubeconfigPath?: string;
   /** `kcp.localEnvFile`: the local environment description it reads. */
   localEnvFile?: string;
+  /** `kcp.homeStack`: the stack it reads through a StackReference (org/project/stack). */
+  homeStack?: string;
+  /** `profile`: local stacks share one local kcp (the home stack's root:tenants) instead of a reference. */
+  profile: "local" | "cloud";
 }
 
 type Json = Record<string, unknown>;
@@ -71,9 +77,12 @@ export function stackInfoFromDocument(stack: string, file: string, doc: unknown)
     region: str(get("region")) ?? stack,
     cloud,
     cloudRegion: kind === "eks" ? str(cluster.region) : kind === "aks" ? str(cluster.location) : undefined,
-    home: get("home") === true,
+    // The CLI may rewrite a boolean as the string "true" (it did when `stack init` wrote a salt into the file).
+    home: get("home") === true || get("home") === "true",
     kubeconfigPath: kind === "existing" ? str(cluster.kubeconfigPath) : undefined,
     localEnvFile: str(obj(get("kcp")).localEnvFile),
+    homeStack: str(obj(get("kcp")).homeStack),
+    profile: profile === "local" ? "local" : "cloud",
   };
 }
 
@@ -340,6 +349,10 @@ export interface OpsContext {
   env: Env;
   workspace: auto.LocalWorkspace;
   stacks: StackInfo[];
+  /** The pulumi processes running (for cancellation). */
+  processes: PulumiProcesses;
+  /** The stack files as they were when the command started (never written by the commands). */
+  stackFiles: StackFileGuard;
 }
 
 export async function openContext(projectDir: string = PROJECT_DIR): Promise<OpsContext> {
@@ -349,28 +362,100 @@ export async function openContext(projectDir: string = PROJECT_DIR): Promise<Ops
     throw new Error(`${bundled} is missing: run scripts/install.sh (or tools/build.sh pulumi)`);
   // Loaded here, not at import: the Automation API takes seconds to load and the pure parts need none of it.
   const automation = await import("@pulumi/pulumi/automation");
-  const pulumiCommand = await automation.PulumiCommand.get({ root: path.join(projectDir, ".tools") });
+  const processes = new PulumiProcesses();
+  const pulumiCommand = processes.adopt(
+    await automation.PulumiCommand.get({ root: path.join(projectDir, ".tools") }),
+  );
   const workspace = await automation.LocalWorkspace.create({
     workDir: projectDir,
     pulumiCommand,
     envVars: env,
   });
   const stacks = discoverStacks(projectDir);
-  keepStackFiles(stacks.map((s) => s.file));
-  return { projectDir, project: projectName(projectDir), env, workspace, stacks };
+  const stackFiles = new StackFileGuard(stacks.map((s) => s.file));
+  return { projectDir, project: projectName(projectDir), env, workspace, stacks, processes, stackFiles };
+}
+
+const sha = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+
+/** Keys the CLI adds to a stack file for its secrets manager. */
+export const CLI_SECRETS_KEYS = ["encryptionsalt", "secretsprovider", "encryptedkey"];
+
+/** A stack file's data as the CLI reads it: scalars as strings (it re-quotes them), its own keys left out. */
+function canonical(text: string): string {
+  const norm = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(norm)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, norm((v as Json)[k])]),
+          )
+        : v === null || v === undefined
+          ? v
+          : String(v as string | number | boolean);
+  const doc = { ...obj(parseYaml(text)) };
+  for (const k of CLI_SECRETS_KEYS) delete doc[k];
+  return JSON.stringify(norm(doc));
+}
+
+const comments = (text: string) => text.split("\n").filter((l) => /^\s*#/.test(l));
+
+/**
+ * True when `after` is `before` as the CLI rewrites it: the same config data and comments, with at most its
+ * secrets-manager keys added and its own quoting (pure).
+ */
+export function onlyCliRewrite(before: string, after: string): boolean {
+  try {
+    return (
+      canonical(before) === canonical(after) &&
+      sha(comments(before).join("\n")) === sha(comments(after).join("\n"))
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**
- * The CLI writes the stack's encryptionsalt (and its own quoting) back into the stack file on select/up, even
- * when the operation reads a copy: the committed files are put back byte for byte when the command exits.
+ * The stack files are the user's. Operations read a copy taken when the command started
+ * (effectiveConfigFile) and a stack is created in a scratch directory (openStack). The CLI still writes
+ * its encryptionsalt (and its quoting) into stacks/ on `up`, even when it reads a copy: `settle` puts such
+ * a file back only when nothing but that changed (same data, same comments) and says so; a file whose
+ * data or comments changed (the user's edit during the run) is never touched and is reported.
  */
-function keepStackFiles(files: string[]): void {
-  const committed = new Map(files.map((f) => [f, fs.readFileSync(f, "utf8")]));
-  process.on("exit", () => {
-    for (const [file, text] of committed) {
-      if (fs.readFileSync(file, "utf8") !== text) fs.writeFileSync(file, text);
+export class StackFileGuard {
+  private readonly snapshot = new Map<string, { hash: string; text: string }>();
+
+  constructor(files: string[]) {
+    for (const f of files) {
+      const text = fs.readFileSync(f, "utf8");
+      this.snapshot.set(f, { hash: sha(text), text });
     }
-  });
+  }
+
+  /** The content an operation uses (the file as the command found it). */
+  text(file: string): string {
+    const entry = this.snapshot.get(file);
+    if (!entry) throw new Error(`${file} is not a stack file of this project`);
+    return entry.text;
+  }
+
+  /** unchanged; restored (the CLI's own rewrite, undone); changed (someone else's edit, left as it is). */
+  settle(file: string): "unchanged" | "restored" | "changed" {
+    const entry = this.snapshot.get(file);
+    if (!entry || !fs.existsSync(file)) return entry ? "changed" : "unchanged";
+    const now = fs.readFileSync(file, "utf8");
+    if (sha(now) === entry.hash) return "unchanged";
+    if (!onlyCliRewrite(entry.text, now)) return "changed";
+    fs.writeFileSync(file, entry.text);
+    return "restored";
+  }
+
+  /** Settles every stack file; returns those changed by someone other than the CLI. */
+  changed(): string[] {
+    return [...this.snapshot.keys()].filter((f) => this.settle(f) === "changed");
+  }
 }
 
 /** Serializes workspace set-up (`stack init/select` write shared files); operations then run in parallel. */
@@ -381,16 +466,23 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** The stacks of this project the backend has (short names). */
+export async function backendStacks(ctx: Pick<OpsContext, "workspace">): Promise<Set<string>> {
+  return serialized(async () => {
+    const list = await ctx.workspace.listStacks();
+    return new Set(list.map((x) => x.name.split("/").pop() ?? x.name));
+  });
+}
+
 /**
- * Opens a stack of the backend. `create`: a missing stack is initialised (preview, rollout); otherwise
- * undefined comes back (drift: nothing deployed). `stack init` writes an encryptionsalt into the committed
- * stack file; the file is restored byte for byte (the salt lives in the stack's state, which the
- * commands fall back to), so running ops never dirties stacks/.
+ * Opens a stack of the backend; undefined when the backend has none of that name. Stacks are created only on
+ * request (`create`, from --create-missing with --secrets-provider): `pulumi stack init` runs in a scratch
+ * copy of the project file, so the salt it writes lands there and in the stack's state, never in stacks/.
  */
 export function openStack(
   ctx: OpsContext,
   s: StackInfo,
-  opts: { create: boolean },
+  opts: { create?: { secretsProvider: string } },
 ): Promise<auto.Stack | undefined> {
   return serialized(async () => {
     const exists = (await ctx.workspace.listStacks()).some(
@@ -398,11 +490,22 @@ export function openStack(
     );
     if (!exists) {
       if (!opts.create) return undefined;
-      const before = fs.readFileSync(s.file, "utf8");
+      fs.mkdirSync(path.join(ctx.projectDir, ".state"), { recursive: true });
+      const scratch = fs.mkdtempSync(path.join(ctx.projectDir, ".state", "stack-init-"));
       try {
-        await ctx.workspace.createStack(s.stack);
+        const project = obj(parseYaml(fs.readFileSync(path.join(ctx.projectDir, "Pulumi.yaml"), "utf8")));
+        fs.writeFileSync(
+          path.join(scratch, "Pulumi.yaml"),
+          `name: ${JSON.stringify(project.name)}\nruntime: ${JSON.stringify(obj(project).runtime ?? "nodejs")}\n`,
+        );
+        await ctx.processes.run(
+          ctx.workspace.pulumiCommand.command,
+          ["stack", "init", s.stack, "--secrets-provider", opts.create.secretsProvider],
+          scratch,
+          ctx.env,
+        );
       } finally {
-        if (fs.readFileSync(s.file, "utf8") !== before) fs.writeFileSync(s.file, before);
+        fs.rmSync(scratch, { recursive: true, force: true });
       }
     }
     const { Stack } = await import("@pulumi/pulumi/automation");
@@ -411,13 +514,17 @@ export function openStack(
 }
 
 /**
- * The config file an operation reads: a fresh copy of the stack file under .state/ (gitignored), passed
- * as --config-file, because the CLI writes the stack's encryptionsalt back into the file it reads.
+ * The config file an operation reads: a copy of the stack file as the command found it, under .state/
+ * (gitignored), passed as --config-file: the CLI may write the stack's salt or its own quoting into the
+ * file it reads, and that must never be the user's file.
  */
-export function effectiveConfigFile(ctx: Pick<OpsContext, "projectDir">, s: StackInfo): string {
+export function effectiveConfigFile(
+  ctx: Pick<OpsContext, "projectDir" | "stackFiles">,
+  s: StackInfo,
+): string {
   const dir = path.join(ctx.projectDir, ".state", "stack-config");
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, path.basename(s.file));
-  fs.copyFileSync(s.file, file);
+  fs.writeFileSync(file, ctx.stackFiles.text(s.file));
   return file;
 }

@@ -47,7 +47,7 @@ if [[ "${FAST_ONLY:-}" != 1 ]]; then
   run_node_tests "integration tests (their own stacks and backends)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
   check "the main job: pulumi up of every local region stack (ops/rollout.ts --local)" \
-    node --import tsx ops/rollout.ts --local --yes
+    node --import tsx ops/rollout.ts --local --yes --create-missing --secrets-provider passphrase
   run_node_tests "end-to-end tests (the local regions the main job deployed)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/e2e/*.test.ts
   check "the local stacks are as the main job left them (preview: no changes)" \

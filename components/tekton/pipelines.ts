@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type LocalWebhookPorts, type Profile } from "../local-profile";
-import { editObject, type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
+import { editObject, type K8sObject, loadManifest, lockVersions, normalizeNamespaces } from "../manifests";
 import { configMapEntries, editContainer, mergeConfigMapData, setFlag } from "./edits";
 
 export const PIPELINES_TYPE = "pipeline-service:tekton:Pipelines";
@@ -12,9 +12,14 @@ export const PIPELINES_NAMESPACE = "tekton-pipelines";
 export const RESOLVERS_NAMESPACE = "tekton-pipelines-resolvers";
 const CONTROLLER = "tekton-pipelines-controller";
 
+/** The Pipelines releases the manifest lock pins, newest first (a stack picks one; the newest by default). */
+export const PIPELINES_VERSIONS: readonly string[] = lockVersions("tekton-pipeline", "release.yaml");
+
 export interface PipelinesArgs {
   /** The region cluster's provider. Server-side apply (the provider v4 default) must stay enabled. */
   provider: k8s.Provider;
+  /** The release, one of PIPELINES_VERSIONS. @default PIPELINES_VERSIONS[0] (the newest) */
+  version?: string;
   /** "local" applies the documented kwok differences (components/local-profile.ts). @default "cloud" */
   profile?: Profile;
   /** Local profile: port of the local tekton-pipelines-webhook process (local/processes.ts). @default {} */
@@ -35,6 +40,7 @@ export interface PipelinesArgs {
 
 /** Resolved, validated settings. */
 export interface PipelinesSettings {
+  version: string;
   profile: Profile;
   localWebhookPorts: LocalWebhookPorts;
   featureFlags: Record<string, string>;
@@ -47,6 +53,7 @@ export interface PipelinesSettings {
 /** Applies defaults and validates (throws naming the component). */
 export function pipelinesSettings(args: Omit<PipelinesArgs, "provider">): PipelinesSettings {
   const s: PipelinesSettings = {
+    version: args.version ?? PIPELINES_VERSIONS[0],
     profile: args.profile ?? "cloud",
     localWebhookPorts: args.localWebhookPorts ?? {},
     featureFlags: configMapEntries(PIPELINES_TYPE, "featureFlags", args.featureFlags ?? {}),
@@ -56,6 +63,10 @@ export function pipelinesSettings(args: Omit<PipelinesArgs, "provider">): Pipeli
     kubeApiBurst: args.controllerKubeApiBurst ?? 50,
   };
   const bad: string[] = [];
+  if (!PIPELINES_VERSIONS.includes(s.version))
+    bad.push(
+      `version = ${JSON.stringify(s.version)}: one the manifest lock pins (${PIPELINES_VERSIONS.join(", ")})`,
+    );
   if (!Number.isInteger(s.threadsPerController) || s.threadsPerController < 1 || s.threadsPerController > 128)
     bad.push(`controllerThreadsPerController = ${s.threadsPerController}: an integer from 1 to 128`);
   if (!(s.kubeApiQps >= 1 && s.kubeApiQps <= 1000))
@@ -89,7 +100,7 @@ export function renderPipelines(upstream: K8sObject[], s: PipelinesSettings): K8
   return applyProfile(objs, s.profile, s.localWebhookPorts);
 }
 
-/** Tekton Pipelines v1.15.0 and its remote resolvers. */
+/** Tekton Pipelines (the pinned release: `version`) and its remote resolvers. */
 export class Pipelines extends pulumi.ComponentResource {
   /** Namespace of the controller, webhook and (later) Triggers and Results. */
   readonly namespace: string = PIPELINES_NAMESPACE;
@@ -101,9 +112,13 @@ export class Pipelines extends pulumi.ComponentResource {
     super(PIPELINES_TYPE, name, {}, opts);
     let objs: K8sObject[];
     try {
+      const settings = pipelinesSettings(args);
       objs = renderPipelines(
-        loadManifest("tekton-pipeline", "release.yaml", { mirrorDir: args.manifestsDir }),
-        pipelinesSettings(args),
+        loadManifest("tekton-pipeline", "release.yaml", {
+          mirrorDir: args.manifestsDir,
+          version: settings.version,
+        }),
+        settings,
       );
     } catch (e) {
       throw new pulumi.ResourceError((e as Error).message, this);

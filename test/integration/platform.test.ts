@@ -69,14 +69,18 @@ describe(`platform on ${STACK}`, { skip: inUse }, () => {
   before(() => fs.mkdirSync(path.join(tmp, "backend")));
   after(() => {
     cli(["destroy", "--yes"]);
-    pulumi(["stack", "rm", "--yes", "--force", "--stack", STACK], { env: backend });
-    fs.writeFileSync(stackFile, committed);
+    // --preserve-config: `stack rm` would delete the stack file in stacks/ (the user's, committed).
+    pulumi(["stack", "rm", "--yes", "--force", "--preserve-config", "--stack", STACK], { env: backend });
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("rollout (pulumi up with the policy pack) succeeds and every Deployment of ours is Available", () => {
     const started = Date.now();
-    const r = expectCode(ops("rollout", ["--yes"]), 0, "ops/rollout");
+    const r = expectCode(
+      ops("rollout", ["--yes", "--create-missing", "--secrets-provider", "passphrase"]),
+      0,
+      "ops/rollout",
+    );
     console.log(`rollout of ${STACK}: ${Math.round((Date.now() - started) / 1000)} s`);
     assert.match(r.out, /OK: 1 ok, 0 failed, 0 not run here · 0 mandatory/);
     const deployments = JSON.parse(kubectlGet(kubeconfig, ["deployments", "-A", "-o", "json"]) ?? "{}") as {

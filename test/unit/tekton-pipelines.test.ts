@@ -28,6 +28,7 @@ const data = (objs: K8sObject[], name: string) =>
 void describe("settings", () => {
   void test("defaults match the documented ones", () => {
     assert.deepEqual(base, {
+      version: "v1.15.0",
       profile: "cloud",
       localWebhookPorts: {},
       featureFlags: {},
