@@ -2,6 +2,8 @@
 // ManagedCluster with Entra ID auth (Azure RBAC, no local accounts), a system pool and autoscaled user
 // pools spanning every zone, a private API server (or an authorized-IP allow-list), Container Insights
 // and control-plane diagnostics into Log Analytics. The kubeconfig comes from the user credentials API.
+// Access: Azure RBAC role assignments on the cluster for the configured admin and CI principals. Storage:
+// the managed CSI driver's built-in premium class, named explicitly.
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
@@ -67,6 +69,47 @@ export interface AksClusterArgs {
   tags?: Record<string, string>;
   /** kubelogin mode written into the kubeconfig (non-interactive runs need azurecli/msi/...). @default "azurecli" */
   kubeloginMode?: KubeloginMode;
+  /** Entra ID principals given "Azure Kubernetes Service RBAC Cluster Admin" on the cluster. @default [] */
+  adminPrincipals?: AksPrincipal[];
+  /**
+   * Principals CI runs `pulumi up` as: cluster admin too (an up installs CRDs, cluster-scoped RBAC and
+   * webhooks), plus "Cluster User" to fetch the kubeconfig. @default []
+   */
+  ciPrincipals?: AksPrincipal[];
+}
+
+/** An Entra ID principal by object id. */
+export interface AksPrincipal {
+  objectId: string;
+  type: "User" | "Group" | "ServicePrincipal";
+}
+
+/** The StorageClass AKS clusters use: the managed CSI driver's built-in Premium SSD class. */
+export const AKS_STORAGE_CLASS = "managed-csi-premium";
+
+/** Built-in role ids for cluster access. */
+export const AKS_ROLE_IDS = {
+  /** Azure Kubernetes Service RBAC Cluster Admin: every Kubernetes action, cluster-wide (Azure RBAC). */
+  rbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+  /** Azure Kubernetes Service Cluster User Role: listClusterUserCredential (the kubeconfig). */
+  clusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+} as const;
+
+/** The role assignments for admin and CI principals on the cluster (pure). */
+export function aksRoleAssignments(
+  args: Pick<AksClusterArgs, "adminPrincipals" | "ciPrincipals">,
+): { label: string; principal: AksPrincipal; roleId: string }[] {
+  const out: { label: string; principal: AksPrincipal; roleId: string }[] = [];
+  for (const [who, list] of [
+    ["admin", args.adminPrincipals ?? []],
+    ["ci", args.ciPrincipals ?? []],
+  ] as const) {
+    for (const principal of list) {
+      for (const [role, roleId] of Object.entries(AKS_ROLE_IDS))
+        out.push({ label: `${who}-${principal.objectId}-${role}`, principal, roleId });
+    }
+  }
+  return out;
 }
 
 /** AKS control-plane log categories sent to Log Analytics (the counterpart of EKS's log types). */
@@ -117,6 +160,19 @@ export function validateAksArgs(args: Omit<AksClusterArgs, "provider">): void {
     if (ranges.includes("0.0.0.0/0")) problems.push("authorizedIpRanges must not contain 0.0.0.0/0");
   }
   if (args.adminGroupObjectIds.length === 0) problems.push("at least one admin group is required");
+  const principals = [...(args.adminPrincipals ?? []), ...(args.ciPrincipals ?? [])];
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  for (const p of principals) {
+    if (!uuid.test(p.objectId))
+      problems.push(`principal ${JSON.stringify(p.objectId)} is not an object id (UUID)`);
+    if (!["User", "Group", "ServicePrincipal"].includes(p.type))
+      problems.push(
+        `principal ${p.objectId}: type ${JSON.stringify(p.type)} is not User, Group or ServicePrincipal`,
+      );
+  }
+  const ids = principals.map((p) => p.objectId.toLowerCase());
+  if (new Set(ids).size !== ids.length)
+    problems.push("a principal may appear once across adminPrincipals and ciPrincipals");
   const pools = [args.systemPool, ...(args.userPools ?? [])];
   const names = pools.map((p) => p.name);
   if (new Set(names).size !== names.length) problems.push("pool names must be distinct");
@@ -163,6 +219,8 @@ export function aksArgsFromConfig(
     privateCluster: config.privateCluster,
     authorizedIpRanges: config.authorizedIpRanges,
     adminGroupObjectIds: config.adminGroupObjectIds,
+    adminPrincipals: config.adminPrincipals.map((p) => ({ ...p })),
+    ciPrincipals: config.ciPrincipals.map((p) => ({ ...p })),
     systemPool: { ...config.systemPool },
     userPools: config.userPools.map((p) => ({ ...p })),
     logRetentionDays: config.logRetentionDays,
@@ -181,6 +239,8 @@ export class AksCluster extends pulumi.ComponentResource implements WorkloadClus
   public readonly vnetName: pulumi.Output<string>;
   public readonly logAnalyticsWorkspaceId: pulumi.Output<string>;
   public readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** Built into AKS (the disk CSI driver is on by default): nothing to create, only to name. */
+  public readonly storageClassName: string = AKS_STORAGE_CLASS;
 
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad input leaves no half-built component behind.
@@ -350,6 +410,21 @@ export class AksCluster extends pulumi.ComponentResource implements WorkloadClus
       aopts,
     );
 
+    // --- access: Azure RBAC on the cluster for admin and CI principals --------------------------
+    const access = aksRoleAssignments(args).map(
+      (a) =>
+        new authorization.RoleAssignment(
+          `${name}-${a.label}`,
+          {
+            scope: cluster.id,
+            principalId: a.principal.objectId,
+            principalType: a.principal.type,
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${client.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${a.roleId}`,
+          },
+          aopts,
+        ),
+    );
+
     // --- kubeconfig and provider ---------------------------------------------------------------
     const creds = containerservice.listManagedClusterUserCredentialsOutput(
       { resourceGroupName: rg.name, resourceName: cluster.name, format: "exec" },
@@ -365,7 +440,7 @@ export class AksCluster extends pulumi.ComponentResource implements WorkloadClus
     this.provider = newClusterProvider(
       name,
       { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id },
-      { parent: this, dependsOn: agentPools },
+      { parent: this, dependsOn: [...agentPools, ...access] },
     );
 
     this.resourceGroupName = rg.name;

@@ -1,6 +1,8 @@
 // An EKS workload cluster in its own VPC: public + private subnets per zone, NAT, a KMS-encrypted
-// control plane with every log type on, one managed node group per pool and zone, and an OIDC provider
-// for IRSA. Validation, naming and arithmetic are pure functions below the component.
+// control plane with every log type on, one managed node group per pool and zone, an OIDC provider
+// for IRSA, the EBS CSI driver (IRSA) with an encrypted gp3 default StorageClass, and access entries for
+// the configured admin and CI principals. Validation, naming and arithmetic are pure functions below the
+// component.
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -46,6 +48,27 @@ export interface EksClusterArgs {
   endpointPublicAccess?: boolean;
   /** Allow-list for the public endpoint; required, and without 0.0.0.0/0, when it is public. @default [] */
   publicAccessCidrs?: string[];
+  /**
+   * Networks outside the VPC that reach the private endpoint (a peered CI VPC, a VPN, a bastion's subnet):
+   * each gets HTTPS into the cluster security group. Routing to the VPC (peering, transit gateway) is the
+   * network owner's. @default []
+   */
+  privateAccessCidrs?: string[];
+  /** IAM roles/users that get cluster admin through an EKS access entry. @default [] */
+  adminPrincipalArns?: string[];
+  /**
+   * IAM roles/users CI runs `pulumi up` as. Cluster admin too: an up installs CRDs, cluster-scoped RBAC
+   * and admission webhooks. Never list the identity that creates the cluster: EKS gives it an entry
+   * itself (bootstrapClusterCreatorAdminPermissions), and a second one fails. @default []
+   */
+  ciPrincipalArns?: string[];
+  /**
+   * "API" (access entries only) or "API_AND_CONFIG_MAP" (the aws-auth ConfigMap too). EKS only moves
+   * CONFIG_MAP → API_AND_CONFIG_MAP → API, never back. @default "API"
+   */
+  authenticationMode?: EksAuthenticationMode;
+  /** aws-ebs-csi-driver add-on version, e.g. "v1.48.0-eksbuild.2". @default EKS's default for the cluster version */
+  ebsCsiDriverVersion?: string;
   /** Managed node pools; each gets one node group per zone. */
   nodePools: EksNodePoolArgs[];
   /** Tags applied to every taggable resource (a `Name` tag is added per resource). @default {} */
@@ -58,6 +81,67 @@ export interface EksClusterArgs {
   kubeconfigAwsProfile?: string;
   /** Role the kubeconfig's `aws eks get-token` assumes. @default none */
   kubeconfigRoleArn?: string;
+}
+
+export type EksAuthenticationMode = "API" | "API_AND_CONFIG_MAP";
+
+/** The default StorageClass EksCluster creates: gp3 through the EBS CSI driver, encrypted. */
+export const EKS_STORAGE_CLASS = "gp3";
+/** The EBS CSI controller's ServiceAccount (what its IRSA role trusts). */
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+/** AWS managed policy for the EBS CSI controller. */
+export const EBS_CSI_POLICY = "service-role/AmazonEBSCSIDriverPolicy";
+/** EKS access policy given to admin and CI principals. */
+export const EKS_CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy";
+
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * Trust policy of an IRSA role: web identity from the cluster's OIDC provider, for one ServiceAccount
+ * (`sub`) and STS as the audience (`aud`). The condition keys are the issuer without its scheme.
+ */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  issuerUrl: string,
+  serviceAccount: { namespace: string; name: string },
+): string {
+  const issuer = issuerUrl.replace(/^https:\/\//, "");
+  if (!issuer || issuer === issuerUrl)
+    throw new Error(`OIDC issuer ${JSON.stringify(issuerUrl)} is not an https URL`);
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${serviceAccount.namespace}:${serviceAccount.name}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** A resource-name-safe, stable label for an IAM principal ARN (account and path kept, so no collisions). */
+export function principalLabel(arn: string): string {
+  return arn
+    .replace(/^arn:[^:]+:iam::/, "")
+    .replace(/[^A-Za-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+/** The access entries for admin and CI principals (pure; validated by validateEksArgs). */
+export function eksAccessEntries(
+  args: Pick<EksClusterArgs, "adminPrincipalArns" | "ciPrincipalArns">,
+): { principalArn: string; role: "admin" | "ci"; label: string }[] {
+  return [
+    ...(args.adminPrincipalArns ?? []).map((principalArn) => ({ principalArn, role: "admin" as const })),
+    ...(args.ciPrincipalArns ?? []).map((principalArn) => ({ principalArn, role: "ci" as const })),
+  ].map((e) => ({ ...e, label: `${e.role}-${principalLabel(e.principalArn)}` }));
 }
 
 /** Every EKS control-plane log type. */
@@ -83,13 +167,29 @@ export function validateEksArgs(args: Omit<EksClusterArgs, "provider">): void {
     if (cidrs.length === 0) problems.push("a public endpoint needs a non-empty publicAccessCidrs allow-list");
     if (cidrs.includes("0.0.0.0/0")) problems.push("publicAccessCidrs must not contain 0.0.0.0/0");
   }
-  for (const c of args.publicAccessCidrs ?? []) {
+  if ((args.privateAccessCidrs ?? []).includes("0.0.0.0/0"))
+    problems.push("privateAccessCidrs must not contain 0.0.0.0/0");
+  for (const c of [...(args.publicAccessCidrs ?? []), ...(args.privateAccessCidrs ?? [])]) {
     try {
       parseCidr(c);
     } catch (e) {
       problems.push((e as Error).message);
     }
   }
+  const principals = [...(args.adminPrincipalArns ?? []), ...(args.ciPrincipalArns ?? [])];
+  for (const arn of principals) {
+    if (!PRINCIPAL_ARN.test(arn))
+      problems.push(
+        `principal ${JSON.stringify(arn)} is not an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)`,
+      );
+  }
+  if (new Set(principals).size !== principals.length)
+    problems.push(
+      "a principal may appear once across adminPrincipalArns and ciPrincipalArns (one access entry each)",
+    );
+  const mode = args.authenticationMode ?? "API";
+  if (mode !== "API" && mode !== "API_AND_CONFIG_MAP")
+    problems.push(`authenticationMode ${JSON.stringify(mode)}: one of API, API_AND_CONFIG_MAP`);
   if (args.nodePools.length === 0) problems.push("at least one node pool is required");
   const names = args.nodePools.map((p) => p.name);
   if (new Set(names).size !== names.length) problems.push("node pool names must be distinct");
@@ -141,6 +241,10 @@ export function eksArgsFromConfig(
     natGateways: config.natGateways,
     endpointPublicAccess: config.endpointPublicAccess,
     publicAccessCidrs: config.publicAccessCidrs,
+    privateAccessCidrs: config.privateAccessCidrs,
+    adminPrincipalArns: config.adminPrincipalArns,
+    ciPrincipalArns: config.ciPrincipalArns,
+    authenticationMode: config.authenticationMode,
     nodePools: config.nodePools.map((p) => ({ ...p })),
     tags: region.tags,
     deletionProtection: region.protect,
@@ -167,6 +271,7 @@ export class EksCluster extends pulumi.ComponentResource implements WorkloadClus
   public readonly nodeRoleArn: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
   public readonly oidcIssuerUrl: pulumi.Output<string>;
+  public readonly storageClassName: string = EKS_STORAGE_CLASS;
 
   constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before registering anything: bad input leaves no half-built component behind.
@@ -338,12 +443,53 @@ export class EksCluster extends pulumi.ComponentResource implements WorkloadClus
         },
         encryptionConfig: { provider: { keyArn: key.arn }, resources: ["secrets"] },
         enabledClusterLogTypes: [...EKS_LOG_TYPES],
-        accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+        accessConfig: {
+          authenticationMode: args.authenticationMode ?? "API",
+          // Changing it replaces the cluster: the creator keeps its entry; others come from access entries.
+          bootstrapClusterCreatorAdminPermissions: true,
+        },
         deletionProtection: args.deletionProtection ?? false,
         tags: tagged("eks"),
       },
       { ...aopts, dependsOn: [clusterPolicy, keyUse] },
     );
+
+    // Networks outside the VPC (CI, VPN, bastion) reach the private endpoint through the cluster SG.
+    const clusterSg = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId ?? "");
+    for (const cidr of args.privateAccessCidrs ?? []) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-${cidr.replace(/[./]/g, "-")}`,
+        {
+          securityGroupId: clusterSg,
+          description: "Kubernetes API (private endpoint) from privateAccessCidrs",
+          cidrIpv4: cidr,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          tags: tagged(`api-${cidr}`),
+        },
+        aopts,
+      );
+    }
+
+    // --- access: admin and CI principals (the creator has its own bootstrap entry) ---------------
+    const accessPolicies = eksAccessEntries(args).map((e) => {
+      const entry = new aws.eks.AccessEntry(
+        `${name}-${e.label}`,
+        { clusterName: cluster.name, principalArn: e.principalArn, type: "STANDARD", tags: tagged(e.label) },
+        aopts,
+      );
+      return new aws.eks.AccessPolicyAssociation(
+        `${name}-${e.label}`,
+        {
+          clusterName: cluster.name,
+          principalArn: entry.principalArn,
+          policyArn: pulumi.interpolate`arn:${partition}:eks::aws:cluster-access-policy/${EKS_CLUSTER_ADMIN_POLICY}`,
+          accessScope: { type: "cluster" },
+        },
+        aopts,
+      );
+    });
 
     // --- nodes ---------------------------------------------------------------------------------
     const nodeRole = new aws.iam.Role(
@@ -405,6 +551,38 @@ export class EksCluster extends pulumi.ComponentResource implements WorkloadClus
       aopts,
     );
 
+    // --- storage: the EBS CSI driver (IRSA) and an encrypted gp3 default class -------------------
+    // Without the driver no PersistentVolumeClaim binds on EKS (kcp etcd, PostgreSQL, Results logs).
+    const ebsCsiRole = new aws.iam.Role(
+      `${name}-ebs-csi`,
+      {
+        assumeRolePolicy: pulumi
+          .all([oidc.arn, issuer])
+          .apply(([arn, url]) => irsaTrustPolicy(arn, url, EBS_CSI_SERVICE_ACCOUNT)),
+        tags: tagged("ebs-csi"),
+      },
+      aopts,
+    );
+    const ebsCsiPolicy = new aws.iam.RolePolicyAttachment(
+      `${name}-ebs-csi`,
+      { role: ebsCsiRole.name, policyArn: managedPolicy(EBS_CSI_POLICY) },
+      aopts,
+    );
+    const ebsCsi = new aws.eks.Addon(
+      `${name}-ebs-csi`,
+      {
+        clusterName: cluster.name,
+        addonName: "aws-ebs-csi-driver",
+        addonVersion: args.ebsCsiDriverVersion,
+        serviceAccountRoleArn: ebsCsiRole.arn,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "OVERWRITE",
+        tags: tagged("ebs-csi"),
+      },
+      // Its controller runs on the nodes: the add-on is ACTIVE only once they have joined.
+      { ...aopts, dependsOn: [...nodeGroups, ebsCsiPolicy] },
+    );
+
     // --- kubeconfig and provider ---------------------------------------------------------------
     this.name = cluster.name;
     this.kubeconfig = pulumi.secret(
@@ -424,7 +602,24 @@ export class EksCluster extends pulumi.ComponentResource implements WorkloadClus
     this.provider = newClusterProvider(
       name,
       { kubeconfig: this.kubeconfig, clusterIdentifier: cluster.id },
-      { parent: this, dependsOn: nodeGroups },
+      // Every Kubernetes resource waits for the nodes, the CSI driver and the access entries.
+      { parent: this, dependsOn: [...nodeGroups, ebsCsi, ...accessPolicies] },
+    );
+    new k8s.storage.v1.StorageClass(
+      `${name}-${EKS_STORAGE_CLASS}`,
+      {
+        metadata: {
+          name: EKS_STORAGE_CLASS,
+          annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        },
+        provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        // Bind where the pod is scheduled (EBS volumes are zonal); keep the volume if a claim is deleted.
+        volumeBindingMode: "WaitForFirstConsumer",
+        reclaimPolicy: "Retain",
+        allowVolumeExpansion: true,
+      },
+      { parent: this, provider: this.provider },
     );
 
     this.vpcId = vpc.id;

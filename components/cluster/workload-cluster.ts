@@ -17,6 +17,12 @@ export interface WorkloadCluster {
   zones: string[];
   /** Kubeconfig for the cluster (a Pulumi secret). */
   kubeconfig: pulumi.Output<string>;
+  /**
+   * StorageClass for the platform's volumes (kcp etcd, in-cluster PostgreSQL, Results logs): one the cluster
+   * component provisions or names explicitly (EKS gp3 via the EBS CSI driver, AKS managed CSI). Undefined:
+   * the cluster's default class (an existing cluster brings its own).
+   */
+  storageClassName?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,10 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   AKS_LOG_CATEGORIES,
+  AKS_ROLE_IDS,
   AksCluster,
   AksClusterArgs,
   NETWORK_CONTRIBUTOR_ROLE_ID,
   aksArgsFromConfig,
+  aksRoleAssignments,
+  validateAksArgs,
 } from "../../components/cluster/aks";
 import { Registered, countByType, settle, setupMocks, valueOf } from "../helpers/mocks";
 
@@ -333,6 +336,8 @@ void describe("AksCluster hygiene", () => {
         adminGroupObjectIds: ADMINS,
         systemPool: { name: "system", vmSize: "Standard_D4s_v5", minCount: 3, maxCount: 3 },
         userPools: [{ name: "builds", vmSize: "Standard_D8s_v5", minCount: 1, maxCount: 9 }],
+        adminPrincipals: [{ objectId: "00000000-0000-4000-8000-0000000000a1", type: "Group" }],
+        ciPrincipals: [{ objectId: "00000000-0000-4000-8000-0000000000c1", type: "ServicePrincipal" }],
         logRetentionDays: 60,
       },
       { zones: ZONES, tags: TAGS },
@@ -392,5 +397,68 @@ void describe("AksCluster Kubernetes provider", () => {
     );
     assert.equal(counts[T.pool], 2);
     assert.equal(counts[T.k8s], 1);
+  });
+});
+
+void describe("AksCluster access and storage", () => {
+  const ADMIN = { objectId: "11111111-2222-4333-8444-555555555555", type: "Group" as const };
+  const CI = { objectId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", type: "ServicePrincipal" as const };
+
+  void it("assigns RBAC Cluster Admin and Cluster User on the cluster to each admin and CI principal", async () => {
+    const { of, one } = await deploy({ adminPrincipals: [ADMIN], ciPrincipals: [CI] });
+    const access = of(T.role).filter(
+      (r) => !String(r.inputs.roleDefinitionId).endsWith(NETWORK_CONTRIBUTOR_ROLE_ID),
+    );
+    const got = access
+      .map((r) => [
+        r.inputs.principalId,
+        r.inputs.principalType,
+        String(r.inputs.roleDefinitionId).split("/").pop(),
+      ])
+      .sort();
+    assert.deepEqual(
+      got,
+      [
+        [ADMIN.objectId, "Group", AKS_ROLE_IDS.clusterUser],
+        [ADMIN.objectId, "Group", AKS_ROLE_IDS.rbacClusterAdmin],
+        [CI.objectId, "ServicePrincipal", AKS_ROLE_IDS.clusterUser],
+        [CI.objectId, "ServicePrincipal", AKS_ROLE_IDS.rbacClusterAdmin],
+      ].sort(),
+    );
+    for (const r of access) {
+      assert.match(
+        String(r.inputs.roleDefinitionId),
+        new RegExp(`^/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/`),
+      );
+      // Scoped to the cluster, not the subscription or the resource group.
+      assert.equal(r.inputs.scope, `${one(T.cluster).name}-id`);
+    }
+  });
+
+  void it("names the managed CSI premium class for the platform's volumes", async () => {
+    const { cluster, of } = await deploy();
+    assert.equal(cluster.storageClassName, "managed-csi-premium");
+    // Built in: nothing to create.
+    assert.equal(of("kubernetes:storage.k8s.io/v1:StorageClass").length, 0);
+  });
+
+  void it("refuses malformed and duplicate principals", () => {
+    assert.deepEqual(aksRoleAssignments({}), []);
+    const base = {
+      location: "westeurope",
+      zones: ZONES,
+      kubernetesVersion: "1.34",
+      adminGroupObjectIds: ADMINS,
+      systemPool: { name: "system", vmSize: "Standard_D4s_v5", minCount: 1, maxCount: 3 },
+    };
+    assert.throws(
+      () => validateAksArgs({ ...base, adminPrincipals: [{ objectId: "not-a-uuid", type: "User" }] }),
+      /is not an object id/,
+    );
+    assert.throws(
+      () => validateAksArgs({ ...base, adminPrincipals: [ADMIN], ciPrincipals: [ADMIN] }),
+      /may appear once/,
+    );
+    assert.doesNotThrow(() => validateAksArgs({ ...base, adminPrincipals: [ADMIN], ciPrincipals: [CI] }));
   });
 });

@@ -5,7 +5,13 @@ import { describe, it } from "node:test";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { EKS_LOG_TYPES, EksCluster, EksClusterArgs, eksArgsFromConfig } from "../../components/cluster/eks";
+import {
+  EKS_LOG_TYPES,
+  EksCluster,
+  EksClusterArgs,
+  eksArgsFromConfig,
+  validateEksArgs,
+} from "../../components/cluster/eks";
 import { Registered, countByType, settle, setupMocks, valueOf } from "../helpers/mocks";
 
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
@@ -316,6 +322,10 @@ void describe("EksCluster hygiene", () => {
         natGateways: "single",
         endpointPublicAccess: false,
         publicAccessCidrs: [],
+        privateAccessCidrs: ["10.99.0.0/24"],
+        adminPrincipalArns: ["arn:aws:iam::123456789012:role/admins"],
+        ciPrincipalArns: ["arn:aws:iam::123456789012:role/ci"],
+        authenticationMode: "API",
         nodePools: [
           { name: "p", instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 1, maxSize: 3, diskSizeGb: 50 },
         ],
@@ -328,6 +338,9 @@ void describe("EksCluster hygiene", () => {
     assert.equal(args.deletionProtection, true);
     assert.deepEqual(args.zones, ZONES);
     assert.equal(args.nodePools[0].diskSizeGb, 50);
+    assert.deepEqual(args.privateAccessCidrs, ["10.99.0.0/24"]);
+    assert.deepEqual(args.adminPrincipalArns, ["arn:aws:iam::123456789012:role/admins"]);
+    assert.deepEqual(args.ciPrincipalArns, ["arn:aws:iam::123456789012:role/ci"]);
   });
 });
 
@@ -380,5 +393,126 @@ void describe("EksCluster Kubernetes provider", () => {
     );
     assert.equal(counts["aws:eks/nodeGroup:NodeGroup"], 6);
     assert.equal(counts["pulumi:providers:kubernetes"], 1);
+  });
+});
+
+void describe("EksCluster storage: the EBS CSI driver with IRSA and a gp3 default class", () => {
+  void it("installs the aws-ebs-csi-driver add-on with a role only its controller's ServiceAccount can assume", async () => {
+    const { one, of, cluster } = await deploy();
+    const addon = one("aws:eks/addon:Addon");
+    assert.equal(addon.inputs.addonName, "aws-ebs-csi-driver");
+    const role = of("aws:iam/role:Role").find((r) => r.name === "aws-us-east-1-ebs-csi");
+    assert.ok(role, "the IRSA role");
+    assert.equal(addon.inputs.serviceAccountRoleArn, "arn:aws:iam::123456789012:role/aws-us-east-1-ebs-csi");
+    const trust = JSON.parse(role.inputs.assumeRolePolicy as string);
+    const st = trust.Statement[0];
+    assert.equal(st.Action, "sts:AssumeRoleWithWebIdentity");
+    assert.equal(st.Principal.Federated, "arn:aws:iam::123456789012:oidc/aws-us-east-1-oidc");
+    assert.deepEqual(st.Condition.StringEquals, {
+      "oidc.eks.us-east-1.amazonaws.com/id/0F3C2A1:sub":
+        "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+      "oidc.eks.us-east-1.amazonaws.com/id/0F3C2A1:aud": "sts.amazonaws.com",
+    });
+    const attach = of("aws:iam/rolePolicyAttachment:RolePolicyAttachment").find(
+      (r) => r.name === "aws-us-east-1-ebs-csi",
+    );
+    assert.equal(attach?.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+    assert.equal(cluster.storageClassName, "gp3");
+  });
+
+  void it("creates the gp3 class encrypted, default, zonal-aware, on the cluster's provider", async () => {
+    const { one, k8sUrn } = await deploy();
+    const sc = one("kubernetes:storage.k8s.io/v1:StorageClass");
+    const meta = sc.inputs.metadata as { name: string; annotations: Record<string, string> };
+    assert.equal(meta.name, "gp3");
+    assert.equal(meta.annotations["storageclass.kubernetes.io/is-default-class"], "true");
+    assert.equal(sc.inputs.provisioner, "ebs.csi.aws.com");
+    assert.deepEqual(sc.inputs.parameters, {
+      type: "gp3",
+      encrypted: "true",
+      "csi.storage.k8s.io/fstype": "ext4",
+    });
+    assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
+    assert.ok(sc.provider?.startsWith(`${k8sUrn}::`));
+  });
+
+  void it("irsaTrustPolicy refuses an issuer that is not an https URL", async () => {
+    const { irsaTrustPolicy } = await import("../../components/cluster/eks");
+    assert.throws(
+      () => irsaTrustPolicy("arn", "oidc.example.com/id/1", { namespace: "a", name: "b" }),
+      /not an https URL/,
+    );
+  });
+});
+
+void describe("EksCluster access: admin and CI principals, private endpoint reach", () => {
+  const ADMIN = "arn:aws:iam::123456789012:role/platform/admins";
+  const CI = "arn:aws:iam::210987654321:role/ci";
+
+  void it("gives each principal an access entry and the cluster-admin policy at cluster scope", async () => {
+    const { of, one } = await deploy({ adminPrincipalArns: [ADMIN], ciPrincipalArns: [CI] });
+    const entries = of("aws:eks/accessEntry:AccessEntry");
+    assert.deepEqual(entries.map((e) => e.inputs.principalArn).sort(), [ADMIN, CI].sort());
+    assert.deepEqual(entries.map((e) => e.name).sort(), [
+      "aws-us-east-1-admin-123456789012-role-platform-admins",
+      "aws-us-east-1-ci-210987654321-role-ci",
+    ]);
+    const assocs = of("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    assert.equal(assocs.length, 2);
+    for (const a of assocs) {
+      assert.equal(a.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+      assert.deepEqual(a.inputs.accessScope, { type: "cluster" });
+    }
+    const access = one("aws:eks/cluster:Cluster").inputs.accessConfig as Record<string, unknown>;
+    assert.equal(access.authenticationMode, "API");
+    assert.equal(access.bootstrapClusterCreatorAdminPermissions, true);
+  });
+
+  void it("authenticationMode is configurable", async () => {
+    const { one } = await deploy({ authenticationMode: "API_AND_CONFIG_MAP" });
+    const access = one("aws:eks/cluster:Cluster").inputs.accessConfig as Record<string, unknown>;
+    assert.equal(access.authenticationMode, "API_AND_CONFIG_MAP");
+  });
+
+  void it("opens HTTPS on the cluster security group to each privateAccessCidrs network only", async () => {
+    const { of } = await deploy({ privateAccessCidrs: ["10.200.0.0/24", "192.168.8.0/22"] });
+    const rules = of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    assert.deepEqual(
+      rules.map((r) => [r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort, r.inputs.securityGroupId]),
+      [
+        ["10.200.0.0/24", 443, 443, "sg-0123"],
+        ["192.168.8.0/22", 443, 443, "sg-0123"],
+      ],
+    );
+    const { of: none } = await deploy();
+    assert.equal(none("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").length, 0);
+  });
+
+  void it("refuses bad principals, duplicates and an open private allow-list before registering anything", () => {
+    const base = {
+      region: "us-east-1",
+      zones: ZONES,
+      kubernetesVersion: "1.34",
+      nodePools: [{ name: "p", instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 1, maxSize: 3 }],
+    };
+    assert.throws(
+      () => validateEksArgs({ ...base, adminPrincipalArns: ["arn:aws:sts::123456789012:assumed-role/x/y"] }),
+      /is not an IAM role or user ARN/,
+    );
+    assert.throws(
+      () => validateEksArgs({ ...base, adminPrincipalArns: [ADMIN], ciPrincipalArns: [ADMIN] }),
+      /may appear once/,
+    );
+    assert.throws(
+      () => validateEksArgs({ ...base, privateAccessCidrs: ["0.0.0.0/0"] }),
+      /must not contain 0.0.0.0\/0/,
+    );
+    assert.throws(
+      () => validateEksArgs({ ...base, privateAccessCidrs: ["10.0.0.1/16"] }),
+      /not a network address/,
+    );
+    assert.doesNotThrow(() =>
+      validateEksArgs({ ...base, adminPrincipalArns: [ADMIN], ciPrincipalArns: [CI] }),
+    );
   });
 });
