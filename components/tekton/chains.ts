@@ -16,11 +16,14 @@ import {
   withPodSecurity,
 } from "../manifests";
 import { ECDSA_P256 } from "../shared/pki";
+import { rollOnChange } from "../shared/rollout";
 import { configMapEntries, mergeConfigMapData } from "./edits";
 
 export const CHAINS_TYPE = "pipeline-service:tekton:Chains";
 export const CHAINS_NAMESPACE = "tekton-chains";
 export const CHAINS_SIGNING_SECRET = "signing-secrets";
+/** The controller mounts signing-secrets and rolls when the key changes. */
+export const CHAINS_CONTROLLER = "tekton-chains-controller";
 
 export type ChainsFormat = "in-toto" | "slsa/v1" | "slsa/v2alpha3" | "slsa/v2alpha4";
 export type ChainsStorage = "tekton" | "oci" | "tekton,oci";
@@ -120,6 +123,18 @@ export class Chains extends pulumi.ComponentResource {
       `${name}-release`,
       { objs: objs.rest },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines, namespace, signing] },
+    );
+    rollOnChange(
+      `${name}-controller-rollout`,
+      {
+        provider: args.provider,
+        kind: "Deployment",
+        namespace: CHAINS_NAMESPACE,
+        workload: CHAINS_CONTROLLER,
+        contents: { [CHAINS_SIGNING_SECRET]: { "x509.pem": key.privateKeyPemPkcs8 } },
+        dependsOn: [this.release],
+      },
+      this,
     );
     this.registerOutputs({ namespace: this.namespace, signingPublicKeyPem: this.signingPublicKeyPem });
   }

@@ -1,10 +1,14 @@
 // Pipelines as Code from release.k8s.yaml (the Kubernetes flavour), after Pipelines. With a GitHub App,
 // Secret pipelines-as-code-secret holds its credentials and the webhook secret, all Pulumi secrets from
 // stack config; without one, PaC serves repositories that bring their own webhook token. An optional
-// Ingress exposes the controller's webhook endpoint.
+// Ingress exposes the controller's webhook endpoint over TLS (the Secret `tlsSecretName`, made by
+// cert-manager or the operator). No ingress controller is installed by the stack: without an
+// `ingressClassName` the Ingress is applied but not awaited (a first `up` completes on a bare EKS/AKS
+// cluster), and it serves once a default IngressClass exists (docs/cloud-first-deploy.md).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { applyProfile, type Profile } from "../local-profile";
+import { applyProfile, type Profile, SKIP_AWAIT_ANNOTATION } from "../local-profile";
+import { rollOnChange } from "../shared/rollout";
 import {
   type K8sObject,
   loadManifest,
@@ -18,6 +22,8 @@ export const PAC_NAMESPACE = "pipelines-as-code";
 export const PAC_SECRET = "pipelines-as-code-secret";
 export const PAC_CONTROLLER_SERVICE = "pipelines-as-code-controller";
 export const PAC_CONTROLLER_PORT = 8080;
+/** The workloads that use the GitHub App: they roll when pipelines-as-code-secret changes. */
+export const PAC_APP_WORKLOADS = ["pipelines-as-code-controller", "pipelines-as-code-watcher"] as const;
 
 export interface PipelinesAsCodeArgs {
   /** The region cluster's provider (server-side apply on). */
@@ -28,8 +34,10 @@ export interface PipelinesAsCodeArgs {
   githubApp?: GitHubApp;
   /** Host for an Ingress to the controller. @default none (no Ingress) */
   ingressHost?: string;
-  /** @default the cluster's default IngressClass */
+  /** IngressClass of an installed controller; the Ingress is awaited only when set. @default the cluster's default */
   ingressClassName?: string;
+  /** TLS Secret (namespace pipelines-as-code) for ingressHost. @default "pipelines-as-code-tls" */
+  tlsSecretName?: string;
   /** @default "cloud" */
   profile?: Profile;
   /** @default defaultMirrorDir() */
@@ -45,10 +53,24 @@ export interface GitHubApp {
   webhookSecret: pulumi.Input<string>;
 }
 
-/** Our Ingress to the controller's Service (plain object, so the local profile sees it too). */
-export function pacIngress(host: string, ingressClassName?: string): K8sObject {
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(host))
-    throw new Error(`${PAC_TYPE}: ingressHost ${host}: a DNS name`);
+export const PAC_TLS_SECRET = "pipelines-as-code-tls";
+
+/**
+ * Our Ingress to the controller's Service, TLS on `host` (plain object, so the local profile sees it too).
+ * Awaited only with an explicit ingressClassName: the await needs a controller to publish an address.
+ */
+export function pacIngress(
+  host: string,
+  ingressClassName?: string,
+  tlsSecretName = PAC_TLS_SECRET,
+): K8sObject {
+  const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  const bad: string[] = [];
+  if (!dns.test(host)) bad.push(`ingressHost ${JSON.stringify(host)}: a DNS name`);
+  if (ingressClassName !== undefined && !dns.test(ingressClassName))
+    bad.push(`ingressClassName ${JSON.stringify(ingressClassName)}: an IngressClass name`);
+  if (!dns.test(tlsSecretName)) bad.push(`tlsSecretName ${JSON.stringify(tlsSecretName)}: a Secret name`);
+  if (bad.length > 0) throw new Error(`${PAC_TYPE}: ${bad.join("; ")}`);
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -56,9 +78,11 @@ export function pacIngress(host: string, ingressClassName?: string): K8sObject {
       name: PAC_CONTROLLER_SERVICE,
       namespace: PAC_NAMESPACE,
       labels: { "app.kubernetes.io/part-of": "pipelines-as-code" },
+      ...(ingressClassName ? {} : { annotations: { [SKIP_AWAIT_ANNOTATION]: "true" } }),
     },
     spec: {
       ...(ingressClassName ? { ingressClassName } : {}),
+      tls: [{ hosts: [host], secretName: tlsSecretName }],
       rules: [
         {
           host,
@@ -80,10 +104,12 @@ export function pacIngress(host: string, ingressClassName?: string): K8sObject {
 /** The release split into its namespace and the rest, with our Ingress when a host is set. */
 export function renderPipelinesAsCode(
   upstream: K8sObject[],
-  opts: { ingressHost?: string; ingressClassName?: string; profile: Profile },
+  opts: { ingressHost?: string; ingressClassName?: string; tlsSecretName?: string; profile: Profile },
 ): { namespaces: K8sObject[]; rest: K8sObject[] } {
   const objs = normalizeNamespaces(upstream);
-  const ingress = opts.ingressHost ? [pacIngress(opts.ingressHost, opts.ingressClassName)] : [];
+  const ingress = opts.ingressHost
+    ? [pacIngress(opts.ingressHost, opts.ingressClassName, opts.tlsSecretName)]
+    : [];
   return splitNamespaces(withPodSecurity(applyProfile([...objs, ...ingress], opts.profile), "baseline"));
 }
 
@@ -105,6 +131,7 @@ export class PipelinesAsCode extends pulumi.ComponentResource {
         {
           ingressHost: args.ingressHost,
           ingressClassName: args.ingressClassName,
+          tlsSecretName: args.tlsSecretName,
           profile: args.profile ?? "cloud",
         },
       );
@@ -145,6 +172,29 @@ export class PipelinesAsCode extends pulumi.ComponentResource {
         dependsOn: [args.pipelines, namespace, ...(secret ? [secret] : [])],
       },
     );
+    // A roll makes every replica use the new App key and webhook secret, whatever it cached.
+    if (app) {
+      for (const workload of PAC_APP_WORKLOADS) {
+        rollOnChange(
+          `${name}-${workload.replace(/^pipelines-as-code-/, "")}-rollout`,
+          {
+            provider: args.provider,
+            kind: "Deployment",
+            namespace: PAC_NAMESPACE,
+            workload,
+            contents: {
+              [PAC_SECRET]: {
+                "github-application-id": pulumi.secret(app.appId),
+                "github-private-key": pulumi.secret(app.privateKey),
+                "webhook.secret": pulumi.secret(app.webhookSecret),
+              },
+            },
+            dependsOn: [this.release],
+          },
+          this,
+        );
+      }
+    }
     this.registerOutputs({
       namespace: this.namespace,
       controllerUrl: this.controllerUrl,

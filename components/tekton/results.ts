@@ -15,6 +15,7 @@ import {
   normalizeNamespaces,
 } from "../manifests";
 import { ECDSA_P256, earlyRenewalHours, issueLeafCert, leafUses } from "../shared/pki";
+import { rollOnChange } from "../shared/rollout";
 import { PIPELINES_NAMESPACE } from "./pipelines";
 import { editContainer, mergeConfigMapData } from "./edits";
 
@@ -29,6 +30,17 @@ export const RESULTS_API_CONFIG = "tekton-results-api-config";
 export const RESULTS_RETENTION_CONFIG = "tekton-results-config-results-retention-policy";
 export const RESULTS_LOGS_PATH = "/logs";
 const API = "tekton-results-api";
+
+/**
+ * The release's workloads and what each reads at start from the Secrets and ConfigMap this component
+ * manages (env from Secrets, the TLS pair and the api config as files loaded once): each rolls when its
+ * content changes. Watched objects (the retention policy ConfigMap) need no roll.
+ */
+export const RESULTS_WORKLOAD_INPUTS = {
+  [API]: ["db", "tls", "s3", "config"],
+  "tekton-results-retention-policy-agent": ["db", "tls", "config"],
+  "tekton-results-watcher": ["tls"],
+} as const;
 
 export type DbSslMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
 const SSL_MODES: DbSslMode[] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
@@ -344,7 +356,7 @@ export class Results extends pulumi.ComponentResource {
       child,
     );
 
-    this.release = new k8s.yaml.v2.ConfigGroup(
+    const release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
       { objs },
       {
@@ -360,6 +372,35 @@ export class Results extends pulumi.ComponentResource {
         ],
       },
     );
+    this.release = release;
+
+    // Rotation reaches pods: the content each workload reads at start, as its pod template's checksum.
+    const contents: Record<string, Record<string, pulumi.Input<string>>> = {
+      db: { POSTGRES_USER: pulumi.output(args.dbUser), POSTGRES_PASSWORD: pulumi.secret(args.dbPassword) },
+      tls: { "tls.crt": tlsCert, "tls.key": tlsKey },
+      s3:
+        logs.kind === "s3"
+          ? {
+              S3_ACCESS_KEY_ID: pulumi.secret(logs.accessKeyId),
+              S3_SECRET_ACCESS_KEY: pulumi.secret(logs.secretAccessKey),
+            }
+          : {},
+      config: { config },
+    };
+    for (const [workload, reads] of Object.entries(RESULTS_WORKLOAD_INPUTS)) {
+      rollOnChange(
+        `${name}-${workload.replace(/^tekton-results-/, "")}-rollout`,
+        {
+          provider: args.provider,
+          kind: "Deployment",
+          namespace: PIPELINES_NAMESPACE,
+          workload,
+          contents: Object.fromEntries(reads.map((r) => [r, contents[r]])),
+          dependsOn: [release],
+        },
+        this,
+      );
+    }
     this.registerOutputs({
       namespace: this.namespace,
       apiEndpoint: this.apiEndpoint,

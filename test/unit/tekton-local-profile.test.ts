@@ -165,13 +165,15 @@ void describe("what the local profile changes in each release", () => {
     assert.deepEqual(changedObjects(cloud.interceptors, local.interceptors), []);
   });
 
-  void test("pipelines-as-code: only our Ingress when a host is set (its webhook is not run locally)", () => {
+  void test("pipelines-as-code: only our Ingress when it is awaited in the cloud (its webhook is not run locally)", () => {
     const upstream = loadManifest("pipelines-as-code", "release.k8s.yaml");
-    const render = (profile: "cloud" | "local") =>
-      renderPipelinesAsCode(upstream, { profile, ingressHost: "pac.example.com" }).rest;
-    assert.deepEqual(changedObjects(render("cloud"), render("local")), [
+    const render = (profile: "cloud" | "local", ingressClassName?: string) =>
+      renderPipelinesAsCode(upstream, { profile, ingressHost: "pac.example.com", ingressClassName }).rest;
+    assert.deepEqual(changedObjects(render("cloud", "nginx"), render("local", "nginx")), [
       "networking.k8s.io/Ingress/pipelines-as-code/pipelines-as-code-controller",
     ]);
+    // Without a class the cloud does not await it either (no controller is assumed).
+    assert.deepEqual(changedObjects(render("cloud"), render("local")), []);
   });
 
   void test("chains and Argo CD (both flavours): nothing", () => {

@@ -64,6 +64,28 @@ void describe("renderPipelinesAsCode", () => {
     );
     assert.throws(() => pacIngress("Not A Host"), new RegExp(`${PAC_TYPE}: ingressHost`));
   });
+
+  void test("TLS on the host, from tlsSecretName (default pipelines-as-code-tls)", () => {
+    const tlsOf = (o: ReturnType<typeof pacIngress>) => (o.spec as { tls: unknown }).tls;
+    assert.deepEqual(tlsOf(pacIngress("pac.example.com")), [
+      { hosts: ["pac.example.com"], secretName: "pipelines-as-code-tls" },
+    ]);
+    assert.deepEqual(tlsOf(pacIngress("pac.example.com", "nginx", "pac-cert")), [
+      { hosts: ["pac.example.com"], secretName: "pac-cert" },
+    ]);
+    assert.throws(() => pacIngress("pac.example.com", "nginx", "Bad Secret"), /tlsSecretName/);
+    assert.throws(() => pacIngress("pac.example.com", "Bad Class"), /ingressClassName/);
+  });
+
+  void test("awaited only with an IngressClass: a first up on a cluster without a controller completes", () => {
+    const annotations = (o: ReturnType<typeof pacIngress>) => o.metadata.annotations ?? {};
+    assert.equal(annotations(pacIngress("pac.example.com"))["pulumi.com/skipAwait"], "true");
+    assert.equal(
+      (pacIngress("pac.example.com").spec as { ingressClassName?: string }).ingressClassName,
+      undefined,
+    );
+    assert.equal(annotations(pacIngress("pac.example.com", "nginx"))["pulumi.com/skipAwait"], undefined);
+  });
 });
 
 void describe("PipelinesAsCode component (mocks)", () => {
