@@ -10,6 +10,7 @@ import type { RegionConfig } from "../infra/config";
 import { AksCluster, aksArgsFromConfig, carveAksSubnets } from "./cluster/aks";
 import { EksCluster, eksArgsFromConfig } from "./cluster/eks";
 import { ExistingCluster, existingArgsFromConfig } from "./cluster/existing";
+import { DnsRecord, type DnsZoneArgs } from "./cluster/dns";
 import type { WorkloadCluster } from "./cluster/workload-cluster";
 import { AzurePostgres } from "./data/azure-postgres";
 import { ExternalPostgres } from "./data/external-postgres";
@@ -69,6 +70,8 @@ export interface FailureDomainArgs {
 export class FailureDomain extends pulumi.ComponentResource {
   public readonly cluster: WorkloadCluster;
   private readonly externalDbPassword?: pulumi.Input<string>;
+  /** The zone kcp.externalUrl's record goes into (home region, kcp.dnsZone set). */
+  private dnsZone?: DnsZoneArgs;
   /** The region cluster's Kubernetes provider (for later layers: kcp binding, tenants). */
   public readonly provider: k8s.Provider;
   public readonly namespaces: pulumi.Output<Record<string, string>>;
@@ -115,6 +118,14 @@ export class FailureDomain extends pulumi.ComponentResource {
           parent,
         );
         const eks = new EksCluster(name, eksArgsFromConfig(c.cluster, c, awsProvider), parent);
+        const zone = c.kcp.dnsZone;
+        if (zone?.route53ZoneId)
+          this.dnsZone = {
+            kind: "route53",
+            provider: awsProvider,
+            zoneId: zone.route53ZoneId,
+            zoneName: zone.name,
+          };
         this.cluster = eks;
         if (c.database.kind === "rds") {
           const db = new RdsDatabase(
@@ -163,6 +174,14 @@ export class FailureDomain extends pulumi.ComponentResource {
       case "aks": {
         const azureProvider = new AzureProvider(`${name}-azure`, { location: c.cluster.location }, parent);
         const aks = new AksCluster(name, aksArgsFromConfig(c.cluster, c, azureProvider), parent);
+        const zone = c.kcp.dnsZone;
+        if (zone?.azureResourceGroup)
+          this.dnsZone = {
+            kind: "azure",
+            provider: azureProvider,
+            resourceGroupName: zone.azureResourceGroup,
+            zoneName: zone.name,
+          };
         this.cluster = aks;
         if (c.database.kind === "azure-postgres") {
           const db = new AzurePostgres(
@@ -315,6 +334,8 @@ export class FailureDomain extends pulumi.ComponentResource {
             pipelines,
             githubApp: args.secrets?.githubApp,
             ingressHost: t.pipelinesAsCode.ingressHost,
+            ingressClassName: t.pipelinesAsCode.ingressClassName,
+            tlsSecretName: t.pipelinesAsCode.tlsSecretName,
             profile,
             manifestsDir,
           },
@@ -418,6 +439,7 @@ export class FailureDomain extends pulumi.ComponentResource {
             protect: c.protect,
             frontProxyServiceAnnotations: lbAnnotations,
             internalServiceAnnotations: lbAnnotations,
+            storageClassName: this.cluster.storageClassName,
           },
           parent,
         );
@@ -428,10 +450,23 @@ export class FailureDomain extends pulumi.ComponentResource {
       }
       admin = { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl };
       kcpCaPem = home.caBundle;
+      // The stack dials externalUrl below: with a zone configured, its record exists before that.
+      const dnsRecord =
+        root && this.dnsZone
+          ? new DnsRecord(
+              `${name}-kcp-dns`,
+              {
+                zone: this.dnsZone,
+                host: new URL(c.kcp.externalUrl ?? "").hostname,
+                target: root.frontProxyAddress,
+              },
+              parent,
+            )
+          : undefined;
       kcpProvider = newKcpProvider(
         `${name}-kcp`,
         { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl },
-        { parent: this, dependsOn: root ? [root] : [] },
+        { parent: this, dependsOn: [...(root ? [root] : []), ...(dnsRecord ? [dnsRecord] : [])] },
       );
       shard = new Shard(
         `${name}-kcp-shard`,
@@ -444,6 +479,7 @@ export class FailureDomain extends pulumi.ComponentResource {
           zones: c.zones,
           protect: c.protect,
           serviceAnnotations: lbAnnotations,
+          storageClassName: this.cluster.storageClassName,
         },
         parent,
       );
@@ -532,7 +568,7 @@ export class FailureDomain extends pulumi.ComponentResource {
       {
         provider,
         storageSize: storage?.storageSize,
-        storageClassName: storage?.storageClassName,
+        storageClassName: storage?.storageClassName ?? this.cluster.storageClassName,
         protect: c.protect,
       },
       opts,
@@ -553,7 +589,7 @@ export class FailureDomain extends pulumi.ComponentResource {
         namespace: PIPELINES_NAMESPACE,
         claimName: PVC_LOGS_CLAIM,
         size: pvc?.size,
-        storageClassName: pvc?.storageClassName,
+        storageClassName: pvc?.storageClassName ?? this.cluster.storageClassName,
         protect: c.protect,
       },
       opts,

@@ -243,6 +243,19 @@ export const EKS_MAX_PUBLIC_ACCESS_CIDRS = 40;
 /** Source: AKS docs, "Secure access to the API server using authorized IP address ranges" (200 ranges). */
 export const AKS_MAX_AUTHORIZED_IP_RANGES = 200;
 
+const iamPrincipalArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/,
+    "an IAM role or user ARN such as arn:aws:iam::123456789012:role/ci",
+  );
+const entraPrincipal = z
+  .object({
+    objectId: z.string().uuid("an Entra ID object id (UUID)"),
+    type: z.enum(["User", "Group", "ServicePrincipal"]).default("Group"),
+  })
+  .strict();
+
 export const awsClusterSchema = z
   .object({
     kind: z.literal("eks"),
@@ -260,6 +273,13 @@ export const awsClusterSchema = z
     publicAccessCidrs: distinct(cidr, "CIDRs")
       .max(EKS_MAX_PUBLIC_ACCESS_CIDRS, `at most ${EKS_MAX_PUBLIC_ACCESS_CIDRS} CIDRs (the EKS limit)`)
       .default([]),
+    /** Networks outside the VPC (CI runners, VPN, bastion) allowed to the private endpoint. */
+    privateAccessCidrs: z.array(cidr).default([]),
+    /** IAM role/user ARNs given cluster admin through EKS access entries (not the cluster's creator). */
+    adminPrincipalArns: z.array(iamPrincipalArn).default([]),
+    /** IAM role/user ARNs CI runs `pulumi up` as (cluster admin; not the cluster's creator). */
+    ciPrincipalArns: z.array(iamPrincipalArn).default([]),
+    authenticationMode: z.enum(["API", "API_AND_CONFIG_MAP"]).default("API"),
     nodePools: z.array(eksNodePool).min(1, "at least one node pool"),
   })
   .strict()
@@ -272,6 +292,10 @@ export const awsClusterSchema = z
       path: ["publicAccessCidrs"],
     },
   )
+  .refine((c) => !c.privateAccessCidrs.includes("0.0.0.0/0"), {
+    message: "networks that reach the private endpoint, without 0.0.0.0/0",
+    path: ["privateAccessCidrs"],
+  })
   .superRefine((c, ctx) => uniqueNames(c.nodePools, ["nodePools"], ctx));
 
 /**
@@ -317,6 +341,10 @@ export const azureClusterSchema = z
       path: ["minCount"],
     }),
     userPools: z.array(aksPool).default([]),
+    /** Entra ID principals given "Azure Kubernetes Service RBAC Cluster Admin" on the cluster. */
+    adminPrincipals: z.array(entraPrincipal).default([]),
+    /** Principals CI runs `pulumi up` as (cluster admin + Cluster User for the kubeconfig). */
+    ciPrincipals: z.array(entraPrincipal).default([]),
     // Source: Azure Monitor docs, "Manage data retention in a Log Analytics workspace" (30-730 days).
     logRetentionDays: z.number().int().min(30).max(730).default(30),
   })
@@ -481,6 +509,29 @@ const kcpSchema = z
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .optional(),
+    /**
+     * Only for `home: true`: the DNS zone the stack writes externalUrl's record into (Route 53 on EKS,
+     * Azure DNS on AKS). Without it, create the record yourself (docs/cloud-first-deploy.md).
+     */
+    dnsZone: z
+      .object({
+        /** The zone's domain; externalUrl's host must be a name below it. */
+        name: z
+          .string()
+          .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS domain such as example.com"),
+        /** EKS: the Route 53 hosted zone id. */
+        route53ZoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone id such as Z0123456789ABC")
+          .optional(),
+        /** AKS: the resource group of the Azure DNS zone. */
+        azureResourceGroup: z
+          .string()
+          .regex(/^[-\w.()]{1,90}$/, "an Azure resource group name")
+          .optional(),
+      })
+      .strict()
+      .optional(),
     /** Local environment: path to the description written by `local/start`. */
     localEnvFile: z.string().min(1, "a path to the local environment description").optional(),
     /**
@@ -551,6 +602,16 @@ const tektonSchema = z
             "a lowercase DNS host name such as pac.example.com (labels of at most 63 characters, not an IP address)",
           )
           .optional(),
+        /** The IngressClass of an installed controller; the Ingress is awaited only when set. */
+        ingressClassName: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "an IngressClass name")
+          .optional(),
+        /** TLS Secret for ingressHost in namespace pipelines-as-code (e.g. made by cert-manager). */
+        tlsSecretName: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a Secret name")
+          .default("pipelines-as-code-tls"),
       })
       .strict()
       .prefault({}),
@@ -665,6 +726,38 @@ export const regionConfigSchema = regionShape.superRefine((c, ctx) => {
       path: ["kcp", "externalUrl"],
       message: "the front-proxy URL (required when home is true)",
     });
+  }
+  const zone = c.kcp.dnsZone;
+  if (zone) {
+    const url = c.kcp.externalUrl && URL.canParse(c.kcp.externalUrl) ? new URL(c.kcp.externalUrl) : undefined;
+    const host = url?.hostname ?? "";
+    const wants = cloud === "eks" ? "route53ZoneId" : cloud === "aks" ? "azureResourceGroup" : undefined;
+    if (!c.home) {
+      ctx.addIssue({ code: "custom", path: ["kcp", "dnsZone"], message: "no dnsZone unless home is true" });
+    } else if (!host.endsWith(`.${zone.name}`)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kcp", "dnsZone", "name"],
+        message: `a zone that kcp.externalUrl's host ${JSON.stringify(host)} is a name below (not the apex)`,
+      });
+    }
+    if (!wants) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kcp", "dnsZone"],
+        message: "no dnsZone for an existing cluster",
+      });
+    } else if (!zone[wants]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kcp", "dnsZone", wants],
+        message: `the zone's ${wants} on ${cloud}`,
+      });
+    }
+    for (const other of ["route53ZoneId", "azureResourceGroup"] as const) {
+      if (other !== wants && zone[other] !== undefined)
+        ctx.addIssue({ code: "custom", path: ["kcp", "dnsZone", other], message: `no ${other} on ${cloud}` });
+    }
   }
   if (c.profile === "local" && cloud !== "existing") {
     ctx.addIssue({

@@ -145,6 +145,8 @@ export class Root extends pulumi.ComponentResource {
   /** What every region needs (export it from the home stack with homeStackOutput(root.home)). */
   public readonly home: KcpHomeOutputs;
   public readonly frontProxyUrl: pulumi.Output<string>;
+  /** The front-proxy load balancer's hostname (AWS) or IP (Azure): where externalUrl's DNS record points. */
+  public readonly frontProxyAddress: pulumi.Output<string>;
   /** The serving CA certificate (public). */
   public readonly caBundle: pulumi.Output<string>;
   /** kcp-admin through the front-proxy (secret). */
@@ -482,6 +484,10 @@ export class Root extends pulumi.ComponentResource {
 
     // --- Outputs ---------------------------------------------------------------------------------
     this.frontProxyUrl = pulumi.output(externalUrl);
+    this.frontProxyAddress = frontSvc.status.apply((st) => {
+      const lb = st?.loadBalancer?.ingress?.[0];
+      return lb?.hostname ?? lb?.ip ?? "";
+    });
     this.caBundle = servingCa.cert;
     this.adminKubeconfig = adminKubeconfig;
     this.namespace = namespace;
