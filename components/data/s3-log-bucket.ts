@@ -2,9 +2,13 @@
 // public access blocked, ACLs disabled, TLS-only policy, logs expiring after retentionDays) and an
 // IAM user whose access key Results uses.
 //
-// Why an IAM user with a static key and not IRSA / Pod Identity: Tekton Results' S3 log store takes
-// static keys only (S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY in its config). The user can do nothing
-// but use this bucket and its key; rotate by replacing the AccessKey resource.
+// Why an IAM user with a static key and not IRSA / Pod Identity: Tekton Results v0.20.0's S3 log store
+// always installs a static credentials provider built from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY
+// (pkg/api/server/v1alpha2/log/s3.go, initConfig: config.WithCredentialsProvider(
+// credentials.NewStaticCredentialsProvider(...)) on every path), which replaces the SDK's default chain:
+// with empty keys it fails instead of reading the web identity token. The user can do nothing but use
+// this bucket and its key; rotate by replacing the AccessKey resource (`pulumi up --replace <its URN>`):
+// the Results API's checksum changes with the key and it rolls onto the new one.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
