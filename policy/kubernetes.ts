@@ -434,15 +434,13 @@ export const k8sNoInternetFacingLoadBalancer: ResourceValidationPolicy = {
   }),
 };
 
-// Advisory, not mandatory: an Ingress without TLS sends what it carries in clear text (for the PaC
-// Ingress: GitHub webhook payloads), so this should block; but the shipped aws-us-east-1 stack
-// renders the Pipelines as Code Ingress without spec.tls (components/tekton/pipelines-as-code.ts), so
-// as mandatory it would fail a shipped stack. Raise it once that Ingress carries a TLS section.
+// Mandatory: an Ingress without TLS sends what it carries in clear text (for the PaC Ingress: GitHub
+// webhook payloads). The Pipelines as Code Ingress carries spec.tls for its host.
 export const k8sIngressTls: ResourceValidationPolicy = {
   name: "k8s-ingress-tls",
   description:
-    "Ingresses (networking.k8s.io/v1) terminate TLS: spec.tls lists a secret for every host of their rules. Advisory until the Pipelines as Code Ingress has TLS.",
-  enforcementLevel: "advisory",
+    "Ingresses (networking.k8s.io/v1) terminate TLS: spec.tls lists a secret for every host of their rules.",
+  enforcementLevel: "mandatory",
   severity: "high",
   configSchema: exemptionsSchema,
   validateResource: forObjects([INGRESS], exemptionsSchema, (ing, _args, reportViolation) => {

@@ -479,11 +479,11 @@ describe("k8s-ingress-tls", () => {
     assert.equal((await check(k8sIngressTls, CONFIG_GROUP, { objs })).length, 1);
   });
 
-  it("cannot judge unknown tls yet; is advisory", async () => {
+  it("cannot judge unknown tls yet; is mandatory (the PaC Ingress has TLS)", async () => {
     const o = await runResource(k8sIngressTls, INGRESS, ingress([{ hosts: UNKNOWN.array, secretName: "x" }]));
     assert.deepEqual(messages(o), []);
     assert.match(o.cannotJudge[0], /spec\.tls/);
-    assert.equal(k8sIngressTls.enforcementLevel, "advisory");
+    assert.equal(k8sIngressTls.enforcementLevel, "mandatory");
   });
 });
 
