@@ -17,15 +17,7 @@ import { findPlaintext } from "../helpers/plaintext";
 import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
 
 const PASSWORD = "db-pa55-word-rotation";
-const { resources } = setupMocks({
-  outputs: {
-    // Keys and certificates differ per component name, so a renewed one is a different name here.
-    "pulumi-nodejs:dynamic:Resource": (a) =>
-      a.name.endsWith("-key")
-        ? { privateKeyPem: `KEY of ${a.name.replace(/-(tls|signing)-key$/, "")}`, publicKeyPem: "PUB" }
-        : { certPem: `CERT of ${a.name.replace(/-tls-cert$/, "")}` },
-  },
-});
+const { resources } = setupMocks();
 
 const graph = recordDependencies();
 const PATCH = "kubernetes:apps/v1:DeploymentPatch";
@@ -47,6 +39,14 @@ function annotationsOf(r: Registered): Record<string, string> {
 function checksumOf(r: Registered): string {
   return annotationsOf(r)[CONTENT_CHECKSUM_ANNOTATION];
 }
+
+/** The stringData a component's Secret was registered with (keys and certificates are made per component). */
+function secretData(name: string): Record<string, string> {
+  const r = resources.find((x) => x.name === name && x.type === "kubernetes:core/v1:Secret");
+  assert.ok(r, name);
+  return reveal(r.inputs.stringData) as Record<string, string>;
+}
+const tlsOf = (component: string) => secretData(`${component}-tls`);
 
 /** component name → workload → checksum */
 function checksums(prefix: string): Record<string, string> {
@@ -145,7 +145,7 @@ void describe("rotation reaches pods (mocks)", () => {
       assert.deepEqual(Object.keys(annotationsOf(r)), [CONTENT_CHECKSUM_ANNOTATION], "owns one field only");
       assert.match(checksumOf(r), /^[0-9a-f]{64}$/);
     }
-    assert.deepEqual(findPlaintext(base, [PASSWORD, "S1", "KEY of base"]), []);
+    assert.deepEqual(findPlaintext(base, [PASSWORD, "S1", tlsOf("base")["tls.key"]]), []);
   });
 
   void it("a new database password rolls the API and the retention agent, not the watcher", async () => {
@@ -154,14 +154,13 @@ void describe("rotation reaches pods (mocks)", () => {
     assert.notEqual(pw[API], b[API]);
     assert.notEqual(pw[AGENT], b[AGENT]);
     // The watcher reads only the TLS pair; base and pw have their own certificates (named per component).
-    assert.equal(pw[WATCHER], contentChecksum({ tls: { "tls.crt": "CERT of pw", "tls.key": "KEY of pw" } }));
+    assert.equal(pw[WATCHER], contentChecksum({ tls: tlsOf("pw") }));
   });
 
   void it("a new S3 key rolls the API only", async () => {
     await settle();
     const [b, k] = [checksums("base"), checksums("s3key")];
     assert.notEqual(k[API], b[API]);
-    const tlsOf = (n: string) => ({ "tls.crt": `CERT of ${n}`, "tls.key": `KEY of ${n}` });
     // The agent's checksum covers db, tls and config only: equal to what base's would be with s3key's TLS.
     assert.equal(
       k[AGENT],
@@ -182,7 +181,7 @@ void describe("rotation reaches pods (mocks)", () => {
   void it("an unrelated change (retention settings in a watched ConfigMap) leaves the checksums alone", async () => {
     await settle();
     // Same everything as base but the name-keyed TLS pair: recompute base's API checksum with retention's pair.
-    const tls = { "tls.crt": "CERT of retention", "tls.key": "KEY of retention" };
+    const tls = tlsOf("retention");
     const db = { POSTGRES_USER: "results", POSTGRES_PASSWORD: PASSWORD };
     const s3 = { S3_ACCESS_KEY_ID: "AKIA1", S3_SECRET_ACCESS_KEY: "S1" };
     const config = { config: await apiConfigText("base") };
@@ -191,14 +190,14 @@ void describe("rotation reaches pods (mocks)", () => {
     assert.equal(r[AGENT], contentChecksum({ db, tls, config }));
     // And base's own checksum is the same function of base's content.
     const b = checksums("base");
-    const baseTls = { "tls.crt": "CERT of base", "tls.key": "KEY of base" };
+    const baseTls = tlsOf("base");
     assert.equal(b[API], contentChecksum({ db, tls: baseTls, s3, config }));
   });
 
   void it("a changed API config (database host) rolls the API and the agent", async () => {
     await settle();
     const d = checksums("dbhost");
-    const tls = { "tls.crt": "CERT of dbhost", "tls.key": "KEY of dbhost" };
+    const tls = tlsOf("dbhost");
     const db = { POSTGRES_USER: "results", POSTGRES_PASSWORD: PASSWORD };
     const sameConfig = { config: await apiConfigText("base") };
     assert.notEqual(d[AGENT], contentChecksum({ db, tls, config: sameConfig }));
@@ -222,12 +221,12 @@ void describe("rotation reaches pods (mocks)", () => {
     assert.deepEqual(Object.keys(one), [CHAINS_CONTROLLER]);
     assert.equal(
       one[CHAINS_CONTROLLER],
-      contentChecksum({ "signing-secrets": { "x509.pem": "KEY of chains1" } }),
+      contentChecksum({ "signing-secrets": secretData("chains1-signing-secrets") }),
     );
     // chains2 has another key (named per component) and another format; only the key counts.
     assert.equal(
       two[CHAINS_CONTROLLER],
-      contentChecksum({ "signing-secrets": { "x509.pem": "KEY of chains2" } }),
+      contentChecksum({ "signing-secrets": secretData("chains2-signing-secrets") }),
     );
   });
 
