@@ -1,29 +1,24 @@
-// Checksums of what a pod mounts: a pod-template annotation that changes whenever a mounted Secret or
-// ConfigMap does, so the workload rolls (kcp and etcd read their certificates and kubeconfigs at start).
-import { createHash } from "node:crypto";
+// Checksums of what a kcp or etcd pod mounts: a pod-template annotation that changes whenever a mounted
+// Secret or ConfigMap does, so the workload rolls (kcp and etcd read their certificates and kubeconfigs at
+// start). The same annotation and checksum as the upstream workloads' patches (../shared/rollout.ts); kcp's
+// own workloads are rendered here, so the annotation goes straight into their pod templates.
 import * as pulumi from "@pulumi/pulumi";
+import { CONTENT_CHECKSUM_ANNOTATION, type Contents, contentChecksum } from "../shared/rollout";
 
 /** Pod-template annotation: the checksum of the mounted Secrets and ConfigMaps (a change rolls the pods). */
-export const CONFIG_CHECKSUM_ANNOTATION = "pipeline-service.dev/config-checksum";
+export const CONFIG_CHECKSUM_ANNOTATION = CONTENT_CHECKSUM_ANNOTATION;
 
 /**
  * SHA-256 over named file sets (Secret or ConfigMap name -> file -> content), independent of key order.
  * It reveals nothing of the keys it covers (their entropy is far beyond a guess), so it is a plain value.
  */
-export function configChecksum(sources: Record<string, Record<string, string>>): string {
-  const h = createHash("sha256");
-  for (const name of Object.keys(sources).sort()) {
-    const files = sources[name];
-    for (const file of Object.keys(files).sort()) h.update(`${name}/${file}\0${files[file]}\0`);
-  }
-  return h.digest("hex");
-}
+export const configChecksum: (sources: Contents) => string = contentChecksum;
 
 /** configChecksum of Outputs: a plain value (see configChecksum), unknown while any input is. */
 export function configChecksumOf(
   sources: Record<string, Record<string, pulumi.Input<string>>>,
 ): pulumi.Output<string> {
-  const all = pulumi.output(sources) as pulumi.Output<Record<string, Record<string, string>>>;
+  const all = pulumi.output(sources) as pulumi.Output<Contents>;
   return pulumi.unsecret(all.apply(configChecksum));
 }
 
