@@ -212,7 +212,10 @@ describe("faults", { skip: inUse }, () => {
       failed.out,
       new RegExp(`${region(OTHER).apiServer.replace(/[.]/g, "\\.")}|connection refused|unreachable`),
     );
-    // Restart (local/env.sh start resumes a stopped cluster), recover, rerun.
+    // Restart: the rest of the cluster stopped too, then local/env.sh start resumes it (etcd data kept).
+    run("kwokctl", ["stop", "cluster", "--name", OTHER], {
+      env: { KWOK_WORKDIR: path.join(ENV.PIPELINE_SERVICE_LOCAL_DIR!, "kwok") },
+    });
     expectCode(run(path.join(PROJECT_DIR, "local/env.sh"), ["start"]), 0, "local/env.sh start");
     withRecoveryEnv(() => recoverStack(OTHER));
     expectCode(cli(OTHER, ["up", "--yes", "--skip-preview"], edited), 0, "the rerun after the restart");
