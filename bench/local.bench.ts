@@ -22,8 +22,10 @@ const { values } = parseArgs({
     "skip-baseline-apply": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "up-args": { type: "string", default: "" },
-    /** Engine flags to compare against the defaults, on up (a second up from empty) and on the no-op preview. */
+    /** Engine flags to compare against the defaults on the no-op preview (and with --compare-up, on up). */
     compare: { type: "string", default: "--parallel 64" },
+    /** A second up from empty with the --compare flags (costs one more up and destroy). */
+    "compare-up": { type: "boolean", default: false },
     /** Another checkout of the project (e.g. the commit before a change): one more no-op preview from it. */
     "compare-project": { type: "string" },
   },
@@ -96,7 +98,8 @@ function groupFiles(g: ProviderGroup, i: number): { kubeconfig: string; defs: st
   fs.writeFileSync(kubeconfig, g.kubeconfig);
   const write = (name: string, objs: unknown[]) => {
     const file = path.join(tmp, `group-${i}-${name}.yaml`);
-    fs.writeFileSync(file, objs.map((o) => stringify(o)).join("---\n"));
+    // JSON documents: kubectl reads YAML 1.1, where an unquoted `no` (as YAML 1.2 writes it) is a boolean.
+    fs.writeFileSync(file, objs.map((o) => JSON.stringify(o)).join("\n---\n"));
     return file;
   };
   return {
@@ -262,6 +265,7 @@ async function main(): Promise<void> {
 
   // a (measured part): the first up from empty.
   const up = await withPhases(HOME, ["up", "--yes", "--skip-preview", ...upArgs], `up-${HOME}`);
+  console.log(`first up of ${HOME}: ${up.seconds.toFixed(1)} s (${up.phases})`);
   const exported = must(pulumi(HOME, ["stack", "export", "--show-secrets"]), "stack export");
   const groups = objectsByProvider(JSON.parse(exported.stdout));
   const count = groups.reduce((n, g) => n + g.objects.length, 0);
@@ -350,7 +354,7 @@ async function main(): Promise<void> {
   waitNamespacesGone();
   // The first up again with the compared engine flags.
   let upCompare: (Timed & { phases: string }) | undefined;
-  if (compareArgs.length) {
+  if (compareArgs.length && values["compare-up"]) {
     upCompare = await withPhases(
       HOME,
       ["up", "--yes", "--skip-preview", ...compareArgs, ...upArgs],
@@ -387,6 +391,8 @@ void main()
     process.exitCode = 1;
   })
   .finally(() => {
+    // Whatever failed, leave the region clusters empty for the next user.
+    for (const s of [...STACKS].reverse()) pulumi(s, ["destroy", "--yes", "--skip-preview"]);
     for (const [file, text] of stackFiles) fs.writeFileSync(file, text);
     if (!values.keep) fs.rmSync(tmp, { recursive: true, force: true });
   });
