@@ -1,7 +1,7 @@
 // Recovery after an interrupted `pulumi up` (the process killed, the machine lost): the documented steps,
 // automated. A killed update leaves (1) a stale lock (file backends) and (2) pending operations in the
 // state: resources the engine had started to create, update or delete when it died. Recovery
-//   1. removes the stale lock (`pulumi cancel`) when the stack reports one;
+//   1. removes a stale lock (`pulumi cancel`; a file backend exports a locked stack but refuses the import);
 //   2. drops the pending operations from the state (`pulumi stack export`, edit, `pulumi stack import`),
 //      listing each. A pending create may or may not exist in the cluster: the Kubernetes provider applies
 //      server-side, so the rerun adopts an object that was created (no orphan) and creates one that was not.
@@ -55,21 +55,15 @@ function pulumiRunner(env: NodeJS.ProcessEnv): Runner {
   };
 }
 
-const LOCKED = /currently locked|lock/i;
-
 /** Clears a stale lock and the pending operations of `stack`; throws with the CLI's output on failure. */
 export function recoverStack(
   stack: string,
   pulumi: Runner = pulumiRunner({ ...process.env, ...loadProjectEnv() }),
 ): Recovery {
-  let exported = pulumi(["stack", "export", "--stack", stack]);
-  let lockCleared = false;
-  if (exported.code !== 0 && LOCKED.test(exported.out)) {
-    const c = pulumi(["cancel", "--yes", "--stack", stack]);
-    if (c.code !== 0) throw new Error(`pulumi cancel --stack ${stack}: ${c.out}`);
-    lockCleared = true;
-    exported = pulumi(["stack", "export", "--stack", stack]);
-  }
+  // The stale lock first: a file backend exports a locked stack but refuses to import into it.
+  const cancel = pulumi(["cancel", "--yes", "--stack", stack]);
+  const lockCleared = cancel.code === 0 && !/no update|not currently|no active|nothing/i.test(cancel.out);
+  const exported = pulumi(["stack", "export", "--stack", stack]);
   if (exported.code !== 0) throw new Error(`pulumi stack export --stack ${stack}: ${exported.out}`);
   const { state, dropped } = dropPendingOperations(JSON.parse(exported.stdout) as Deployment);
   if (dropped.length > 0) {
@@ -82,11 +76,6 @@ export function recoverStack(
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }
-  // A lock can also be left without making export fail (the backend only refuses updates): clear it.
-  if (!lockCleared) {
-    const c = pulumi(["cancel", "--yes", "--stack", stack]);
-    lockCleared = c.code === 0 && !/no update|not currently|no active/i.test(c.out);
   }
   return { stack, lockCleared, dropped };
 }
