@@ -232,7 +232,8 @@ describe("faults", { skip: inUse }, () => {
     const secrets = new Set<string>();
     for (const s of [HOME, OTHER]) {
       for (const r of stacks.exportState(s, true).deployment.resources ?? []) {
-        if (r.type !== "pulumi-nodejs:dynamic:Resource") continue;
+        // Generated secrets: random passwords and TLS private keys.
+        if (!/^(random:|tls:|pulumi-nodejs:dynamic:)/.test(r.type)) continue;
         const outs = r.outputs as Record<string, unknown>;
         for (const key of ["result", "privateKeyPem", "privateKeyOpenssh", "privateKeyPem8"]) {
           const v = outs?.[key];
