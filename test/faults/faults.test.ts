@@ -114,7 +114,7 @@ describe("faults", { skip: inUse }, () => {
         console.log(`cleanup: ${(e as Error).message}`);
       }
       stacks.cli(s, ["destroy", "--yes", "--skip-preview"]);
-      stacks.raw(["stack", "rm", "--yes", "--force", "--stack", s]);
+      stacks.raw(["stack", "rm", "--yes", "--force", "--preserve-config", "--stack", s]);
     }
     // The next tests (the main job) want empty clusters: wait until our namespaces are gone.
     const deadline = Date.now() + 180_000;
