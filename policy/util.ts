@@ -254,7 +254,7 @@ export function objectKey(type: string, props: Record<string, unknown>, fallback
   return `${kind}/${ns}/${name}`;
 }
 
-/** Type token of the Kubernetes provider's ConfigGroup whose `objs` input holds plain objects. */
+/** Type token of the Kubernetes provider's ConfigGroup whose `objs` (or JSON `yaml`) input holds plain objects. */
 export const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 
 /** Type token the Kubernetes provider registers an object under, e.g. kubernetes:apps/v1:Deployment. */
@@ -296,17 +296,33 @@ export function kubernetesObjectsOf(
     return [{ type, props, key: objectKey(type, props, name), urn, inConfigGroup: false }];
   }
   if (cannotJudgeYet(`${name}: objs`, () => props.objs)) return undefined;
-  const objs = props.objs;
-  if (!Array.isArray(objs)) return [];
+  if (cannotJudgeYet(`${name}: yaml`, () => props.yaml)) return undefined;
+  const listed: unknown[] = Array.isArray(props.objs) ? props.objs : [];
+  // The components hand their objects over as `yaml`: one JSON document per object (components/manifests.ts).
+  const fromYaml: unknown[] = [];
+  if (typeof props.yaml === "string") {
+    for (const doc of props.yaml.split("\n---\n")) {
+      if (doc.trim() === "") continue;
+      try {
+        fromYaml.push(JSON.parse(doc) as unknown);
+      } catch {
+        throw new Error(
+          `${name}: a yaml document that is not JSON cannot be judged (components/manifests.ts writes JSON documents)`,
+        );
+      }
+    }
+  }
+  const objs = { length: listed.length + fromYaml.length };
+  const entry = (i: number) => (i < listed.length ? listed[i] : fromYaml[i - listed.length]);
   const out: KubeObject[] = [];
   for (let i = 0; i < objs.length; i++) {
     const where = `${name}: objs[${i}]`;
     const head = () => {
-      const o = objs[i] as { apiVersion?: unknown; kind?: unknown } | null;
+      const o = entry(i) as { apiVersion?: unknown; kind?: unknown } | null;
       return [o?.apiVersion, o?.kind];
     };
     if (cannotJudgeYet(`${where} apiVersion/kind`, head)) continue;
-    const o = objs[i] as Record<string, unknown> | null;
+    const o = entry(i) as Record<string, unknown> | null;
     if (!o || typeof o !== "object" || typeof o.apiVersion !== "string" || typeof o.kind !== "string")
       continue;
     const t = typeTokenOf(o.apiVersion, o.kind);

@@ -5,7 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type Profile } from "../local-profile";
-import { type K8sObject, loadManifest, normalizeNamespaces, podSecurityLabels } from "../manifests";
+import {
+  configGroupYaml,
+  type K8sObject,
+  loadManifest,
+  normalizeNamespaces,
+  podSecurityLabels,
+} from "../manifests";
 
 export const ARGOCD_TYPE = "pipeline-service:gitops:ArgoCd";
 export const ARGOCD_NAMESPACE = "argocd";
@@ -154,7 +160,7 @@ export class ArgoCd extends pulumi.ComponentResource {
     }
     this.release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs },
+      { yaml: configGroupYaml(objs) },
       { parent: this, provider: args.provider, dependsOn: [namespace] },
     );
     this.registerOutputs({ namespace: this.namespace, serverServiceName: this.serverServiceName });

@@ -14,6 +14,7 @@ import {
   normalizeNamespaces,
   splitNamespaces,
   withPodSecurity,
+  configGroupYaml,
 } from "../manifests";
 import { ECDSA_P256 } from "../shared/pki";
 import { rollOnChange } from "../shared/rollout";
@@ -102,7 +103,7 @@ export class Chains extends pulumi.ComponentResource {
     }
     const namespace = new k8s.yaml.v2.ConfigGroup(
       `${name}-namespace`,
-      { objs: objs.namespaces },
+      { yaml: configGroupYaml(objs.namespaces) },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines] },
     );
     const key = new tls.PrivateKey(`${name}-signing-key`, ECDSA_P256, { parent: this });
@@ -121,7 +122,7 @@ export class Chains extends pulumi.ComponentResource {
     );
     this.release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs: objs.rest },
+      { yaml: configGroupYaml(objs.rest) },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines, namespace, signing] },
     );
     rollOnChange(

@@ -15,6 +15,7 @@ import {
   normalizeNamespaces,
   splitNamespaces,
   withPodSecurity,
+  configGroupYaml,
 } from "../manifests";
 
 export const PAC_TYPE = "pipeline-service:tekton:PipelinesAsCode";
@@ -141,7 +142,7 @@ export class PipelinesAsCode extends pulumi.ComponentResource {
     this.webhookUrl = args.ingressHost ? `https://${args.ingressHost}` : undefined;
     const namespace = new k8s.yaml.v2.ConfigGroup(
       `${name}-namespace`,
-      { objs: objs.namespaces },
+      { yaml: configGroupYaml(objs.namespaces) },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines] },
     );
     const app = args.githubApp;
@@ -165,7 +166,7 @@ export class PipelinesAsCode extends pulumi.ComponentResource {
       : undefined;
     this.release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs: objs.rest },
+      { yaml: configGroupYaml(objs.rest) },
       {
         parent: this,
         provider: args.provider,

@@ -4,7 +4,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type LocalWebhookPorts, type Profile } from "../local-profile";
-import { editObject, type K8sObject, loadManifest, lockVersions, normalizeNamespaces } from "../manifests";
+import {
+  configGroupYaml,
+  editObject,
+  type K8sObject,
+  loadManifest,
+  lockVersions,
+  normalizeNamespaces,
+} from "../manifests";
 import { configMapEntries, editContainer, mergeConfigMapData, setFlag } from "./edits";
 
 export const PIPELINES_TYPE = "pipeline-service:tekton:Pipelines";
@@ -125,7 +132,7 @@ export class Pipelines extends pulumi.ComponentResource {
     }
     this.release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs },
+      { yaml: configGroupYaml(objs) },
       { parent: this, provider: args.provider },
     );
     this.registerOutputs({ namespace: this.namespace, resolversNamespace: this.resolversNamespace });

@@ -13,6 +13,7 @@ import {
   type K8sObject,
   loadManifest,
   normalizeNamespaces,
+  configGroupYaml,
 } from "../manifests";
 import { ECDSA_P256, earlyRenewalHours, issueLeafCert, leafUses } from "../shared/pki";
 import { rollOnChange } from "../shared/rollout";
@@ -358,7 +359,7 @@ export class Results extends pulumi.ComponentResource {
 
     const release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs },
+      { yaml: configGroupYaml(objs) },
       {
         parent: this,
         provider: args.provider,

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { applyProfile, type LocalWebhookPorts, type Profile } from "../local-profile";
-import { type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
+import { configGroupYaml, type K8sObject, loadManifest, normalizeNamespaces } from "../manifests";
 import { PIPELINES_NAMESPACE } from "./pipelines";
 
 export const TRIGGERS_TYPE = "pipeline-service:tekton:Triggers";
@@ -56,12 +56,12 @@ export class Triggers extends pulumi.ComponentResource {
     }
     this.release = new k8s.yaml.v2.ConfigGroup(
       `${name}-release`,
-      { objs: objs.release },
+      { yaml: configGroupYaml(objs.release) },
       { parent: this, provider: args.provider, dependsOn: [args.pipelines] },
     );
     this.interceptors = new k8s.yaml.v2.ConfigGroup(
       `${name}-interceptors`,
-      { objs: objs.interceptors },
+      { yaml: configGroupYaml(objs.interceptors) },
       { parent: this, provider: args.provider, dependsOn: [this.release] },
     );
     this.registerOutputs({ namespace: this.namespace });

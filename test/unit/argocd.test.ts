@@ -1,5 +1,6 @@
 // Argo CD: install.yaml / ha/install.yaml into namespace argocd, repository credential Secrets from config
 // secrets (label secret-type repository, values secret), order namespace → secrets and release.
+import { configGroupObjects } from "../helpers/objects";
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
@@ -7,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, settle, valueOf } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
-import { CLUSTER_SCOPED_KINDS, type K8sObject, loadManifest } from "../../components/manifests";
+import { CLUSTER_SCOPED_KINDS, loadManifest } from "../../components/manifests";
 import {
   ARGOCD_TYPE,
   ArgoCd,
@@ -152,7 +153,7 @@ void describe("ArgoCd component (mocks)", () => {
       assert.deepEqual(graph.get(n)?.dependsOn, ["argocd-namespace"]);
     const release = resources.find((r) => r.name === "argocd-release");
     assert.match(release?.provider ?? "", /pulumi:providers:kubernetes::cluster::/);
-    assert.equal((release?.inputs.objs as K8sObject[]).length, 59);
+    assert.equal(configGroupObjects(release?.inputs).length, 59);
     assert.equal(
       (resources.find((r) => r.name === "argocd-namespace")?.inputs.metadata as { name: string }).name,
       "argocd",
@@ -165,7 +166,7 @@ void describe("ArgoCd component (mocks)", () => {
     new ArgoCd("argocd-ha", { provider, highAvailability: true });
     await settle();
     assert.equal(
-      (resources.find((r) => r.name === "argocd-ha-release")?.inputs.objs as K8sObject[]).length,
+      configGroupObjects(resources.find((r) => r.name === "argocd-ha-release")?.inputs).length,
       70,
     );
   });

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, settle, valueOf } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
-import { changedObjects } from "../helpers/objects";
+import { changedObjects, configGroupObjects } from "../helpers/objects";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
 import { unwrap } from "../helpers/secrets";
 import { findObject, type K8sObject, loadManifest } from "../../components/manifests";
@@ -100,7 +100,7 @@ void describe("Chains component (mocks)", () => {
       labels: { "app.kubernetes.io/instance": "default", "app.kubernetes.io/part-of": "tekton-chains" },
     });
     const release = resources.find((r) => r.name === "chains-release");
-    const objs = release?.inputs.objs as K8sObject[];
+    const objs = configGroupObjects(release?.inputs);
     assert.equal(objs.filter((o) => o.kind === "Secret").length, 0);
 
     // x509.pem: PKCS#8 (Chains reads no other form), ECDSA P-256, the half of the published public key.

@@ -6,9 +6,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, settle } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
-import { changedObjects } from "../helpers/objects";
+import { changedObjects, configGroupObjects } from "../helpers/objects";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
-import { type K8sObject, loadManifest } from "../../components/manifests";
+import { loadManifest } from "../../components/manifests";
 import { Pipelines } from "../../components/tekton/pipelines";
 import {
   PAC_TYPE,
@@ -120,7 +120,7 @@ void describe("PipelinesAsCode component (mocks)", () => {
     assert.ok(graph.get("pac-secret")?.dependsOn.includes("pac-namespace"));
     const release = graph.get("pac-release")?.dependsOn ?? [];
     for (const d of ["tekton-release", "pac-namespace", "pac-secret"]) assert.ok(release.includes(d), d);
-    const objs = resources.find((r) => r.name === "pac-release")?.inputs.objs as K8sObject[];
+    const objs = configGroupObjects(resources.find((r) => r.name === "pac-release")?.inputs);
     assert.ok(objs.some((o) => o.kind === "Ingress"));
   });
 

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { setupMocks, settle } from "../helpers/mocks";
-import { changedObjects } from "../helpers/objects";
+import { changedObjects, configGroupObjects } from "../helpers/objects";
 import { findObject, type K8sObject, loadManifest, podContainers } from "../../components/manifests";
 import { setFlag } from "../../components/tekton/edits";
 import {
@@ -190,7 +190,7 @@ void describe("Pipelines component (mocks)", () => {
     assert.ok(group);
     assert.equal(group.type, "kubernetes:yaml/v2:ConfigGroup");
     assert.match(group.provider ?? "", /pulumi:providers:kubernetes::cluster::/);
-    const objs = group.inputs.objs as K8sObject[];
+    const objs = configGroupObjects(group.inputs);
     assert.equal(objs.length, 76);
     assert.equal(data(objs, "feature-flags")["enable-api-fields"], "alpha");
     assert.equal(group.inputs.skipAwait, undefined, "Deployments are awaited");

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 import { setupMocks, settle } from "../helpers/mocks";
 import { recordDependencies } from "../helpers/dependencies";
-import { changedObjects } from "../helpers/objects";
-import { type K8sObject, loadManifest } from "../../components/manifests";
+import { changedObjects, configGroupObjects } from "../helpers/objects";
+import { loadManifest } from "../../components/manifests";
 import { Pipelines } from "../../components/tekton/pipelines";
 import { Triggers, renderTriggers } from "../../components/tekton/triggers";
 
@@ -57,7 +57,7 @@ void describe("Triggers component (mocks)", () => {
       const r = resources.find((x) => x.name === n);
       assert.match(r?.provider ?? "", /pulumi:providers:kubernetes::cluster::/);
     }
-    const objs = resources.find((x) => x.name === "triggers-release")?.inputs.objs as K8sObject[];
+    const objs = configGroupObjects(resources.find((x) => x.name === "triggers-release")?.inputs);
     const hooks = objs.filter((o) => o.kind.endsWith("WebhookConfiguration"));
     assert.equal(hooks.length, 3);
     // The real webhook process answers locally: upstream's failurePolicy stays, the port is the local one.
