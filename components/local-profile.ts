@@ -13,7 +13,7 @@
 //      status.loadBalancer, so the provider would wait until its timeout. Deployments keep their awaits.
 // Volumes need no difference: local/env.sh gives each kwok cluster a default StorageClass backed by static
 // PersistentVolumes, so claims bind as they would on a cloud.
-import type { K8sObject } from "./manifests";
+import { type K8sObject, webhooksAfterBackends } from "./manifests";
 
 export type Profile = "cloud" | "local";
 
@@ -90,14 +90,16 @@ export function ingressSkipAwait(objs: K8sObject[]): K8sObject[] {
 export const LOCAL_OBJECT_DIFFERENCES = [webhookServicesLocal, ingressSkipAwait] as const;
 
 /**
- * Applies the local differences when `profile` is "local"; returns `objs` unchanged otherwise. `webhookPorts`
- * names the webhook Services whose processes run locally (local/processes.ts localWebhookPorts).
+ * The last step of every release render: webhook configurations ordered after their backends (both
+ * profiles; manifests.ts webhooksAfterBackends), then the local differences when `profile` is "local".
+ * `webhookPorts` names the webhook Services whose processes run locally (local/processes.ts).
  */
 export function applyProfile(
   objs: K8sObject[],
   profile: Profile,
   webhookPorts: LocalWebhookPorts = {},
 ): K8sObject[] {
-  if (profile !== "local") return objs;
-  return ingressSkipAwait(webhookServicesLocal(objs, webhookPorts));
+  const ordered = webhooksAfterBackends(objs);
+  if (profile !== "local") return ordered;
+  return ingressSkipAwait(webhookServicesLocal(ordered, webhookPorts));
 }

@@ -345,3 +345,66 @@ export function podContainers(o: K8sObject): Record<string, unknown>[] {
   const spec = o.spec as { template?: { spec?: { containers?: Record<string, unknown>[] } } } | undefined;
   return spec?.template?.spec?.containers ?? [];
 }
+
+/** The annotation a yaml/v2 ConfigGroup orders its objects by (refs to objects of the same group). */
+export const DEPENDS_ON_ANNOTATION = "config.kubernetes.io/depends-on";
+
+/** A depends-on reference: `<group>/namespaces/<ns>/<kind>/<name>`, or `<group>/<kind>/<name>`. */
+export function dependsOnRef(o: K8sObject): string {
+  const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+  const ns = o.metadata.namespace;
+  return ns === undefined
+    ? `${group}/${o.kind}/${o.metadata.name}`
+    : `${group}/namespaces/${ns}/${o.kind}/${o.metadata.name}`;
+}
+
+const ADMISSION_WEBHOOK_KINDS = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+
+/**
+ * Orders each admission webhook configuration after the Service it calls and the Deployments behind that
+ * Service, when they are in the same ConfigGroup. Created last, a configuration never refuses the release's
+ * own objects while its webhook starts; deleted first, it never outlives its webhook. That matters on
+ * destroy: with failurePolicy Fail, a configuration left without its webhook refuses every update in its
+ * scope, including the garbage collector's removal of a foregroundDeletion finalizer, so the delete of a
+ * ConfigMap in tekton-pipelines hung until its timeout and left the configuration behind to refuse the next
+ * `up`. Apply it before the local profile, which turns webhook Services into selector-less ExternalNames.
+ */
+export function webhooksAfterBackends(objs: K8sObject[]): K8sObject[] {
+  const backends = (namespace: string, name: string): K8sObject[] => {
+    const svc = objs.find((o) => isKind(o, "Service", name) && o.metadata.namespace === namespace);
+    if (svc === undefined) return [];
+    const selector = Object.entries(
+      (svc.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {},
+    );
+    const pods = objs.filter((o) => {
+      if (o.kind !== "Deployment" || o.metadata.namespace !== namespace || selector.length === 0)
+        return false;
+      const labels =
+        (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template
+          ?.metadata?.labels ?? {};
+      return selector.every(([k, v]) => labels[k] === v);
+    });
+    return [svc, ...pods];
+  };
+  return objs.map((o) => {
+    if (!ADMISSION_WEBHOOK_KINDS.has(o.kind)) return o;
+    const webhooks =
+      (o.webhooks as { clientConfig?: { service?: { name?: string; namespace?: string } } }[]) ?? [];
+    const refs = new Set(
+      (o.metadata.annotations?.[DEPENDS_ON_ANNOTATION] ?? "").split(",").filter((r) => r !== ""),
+    );
+    for (const w of webhooks) {
+      const svc = w.clientConfig?.service;
+      if (svc?.name !== undefined && svc.namespace !== undefined)
+        for (const b of backends(svc.namespace, svc.name)) refs.add(dependsOnRef(b));
+    }
+    if (refs.size === 0) return o;
+    return {
+      ...o,
+      metadata: {
+        ...o.metadata,
+        annotations: { ...o.metadata.annotations, [DEPENDS_ON_ANNOTATION]: [...refs].join(",") },
+      },
+    };
+  });
+}
