@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegionConfig } from "../infra/config";
+import type { RegionConfig } from "./region-config";
 import { AksCluster, aksArgsFromConfig, carveAksSubnets } from "./cluster/aks";
 import { EksCluster, eksArgsFromConfig } from "./cluster/eks";
 import { ExistingCluster, existingArgsFromConfig } from "./cluster/existing";

@@ -4,6 +4,10 @@
 // component or a cloud API would enforce later is checked here; the comment next to a cloud limit names
 // the documentation page or API reference it comes from (docs/config-validation.md lists them all).
 import { z } from "zod";
+import type { AksClusterConfig as AksClusterShape } from "../components/cluster/aks";
+import type { EksClusterConfig as EksClusterShape } from "../components/cluster/eks";
+import type { ExistingClusterConfig as ExistingClusterShape } from "../components/cluster/existing";
+import type { RegionConfig as RegionShape } from "../components/region-config";
 import { type TektonSettingsCatalog, tektonSettingsCatalog } from "./tekton-flags";
 import { PIPELINES_VERSIONS } from "../components/tekton/pipelines";
 
@@ -905,6 +909,14 @@ export type RegionConfig = z.output<typeof regionConfigSchema>;
 export type EksClusterConfig = z.output<typeof awsClusterSchema>;
 export type AksClusterConfig = z.output<typeof azureClusterSchema>;
 export type ExistingClusterConfig = z.output<typeof existingClusterSchema>;
+// The components declare the shapes they take; what this file validates must fit them (checked by tsc).
+type Fits<T extends U, U> = T;
+export type ClusterShapesFit = [
+  Fits<EksClusterConfig, EksClusterShape>,
+  Fits<AksClusterConfig, AksClusterShape>,
+  Fits<ExistingClusterConfig, ExistingClusterShape>,
+  Fits<RegionConfig, RegionShape>,
+];
 export type DatabaseConfig = RegionConfig["database"];
 export type LogsConfig = RegionConfig["logs"];
 export type TektonConfig = RegionConfig["tekton"];

@@ -14,7 +14,6 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as resources from "@pulumi/azure-native/resources";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AksClusterConfig } from "../../infra/config";
 import {
   KubeloginMode,
   WorkloadCluster,
@@ -204,6 +203,9 @@ export function validateAksArgs(args: Omit<AksClusterArgs, "provider">): void {
   if (problems.length > 0) throw new Error(problems.join("; "));
 }
 
+/** What a region's `cluster` config (kind: aks) gives the component; infra/config.ts validates into it. */
+export type AksClusterConfig = Omit<AksClusterArgs, "provider" | "zones" | "tags">;
+
 /** Maps validated region config to component args (infra/ adds the provider). */
 export function aksArgsFromConfig(
   config: AksClusterConfig,
@@ -219,10 +221,10 @@ export function aksArgsFromConfig(
     privateCluster: config.privateCluster,
     authorizedIpRanges: config.authorizedIpRanges,
     adminGroupObjectIds: config.adminGroupObjectIds,
-    adminPrincipals: config.adminPrincipals.map((p) => ({ ...p })),
-    ciPrincipals: config.ciPrincipals.map((p) => ({ ...p })),
+    adminPrincipals: config.adminPrincipals?.map((p) => ({ ...p })),
+    ciPrincipals: config.ciPrincipals?.map((p) => ({ ...p })),
     systemPool: { ...config.systemPool },
-    userPools: config.userPools.map((p) => ({ ...p })),
+    userPools: config.userPools?.map((p) => ({ ...p })),
     logRetentionDays: config.logRetentionDays,
     tags: region.tags,
   };

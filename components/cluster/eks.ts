@@ -6,7 +6,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { EksClusterConfig } from "../../infra/config";
 import {
   WorkloadCluster,
   carveZoneSubnets,
@@ -225,6 +224,9 @@ export function amiTypeFor(instanceTypes: string[]): "AL2023_ARM_64_STANDARD" | 
   }
   return arm[0] ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
 }
+
+/** What a region's `cluster` config (kind: eks) gives the component; infra/config.ts validates into it. */
+export type EksClusterConfig = Omit<EksClusterArgs, "provider" | "zones" | "tags" | "deletionProtection">;
 
 /** Maps validated region config to component args (infra/ adds the provider). */
 export function eksArgsFromConfig(

@@ -2,7 +2,6 @@
 // (kept as a secret) and an optional context. No cloud resources; just the contract and its provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ExistingClusterConfig } from "../../infra/config";
 import { WorkloadCluster, activeCluster, newClusterProvider } from "./workload-cluster";
 
 export interface ExistingClusterArgs {
@@ -29,6 +28,11 @@ export function validateExistingArgs(
   if (args.zones.length === 0) throw new Error("at least one zone is required");
   if (new Set(args.zones).size !== args.zones.length) throw new Error("zones must be distinct");
   return activeCluster(args.kubeconfig, args.context);
+}
+
+/** What a region's `cluster` config (kind: existing) gives the component; infra/config.ts validates into it. */
+export interface ExistingClusterConfig {
+  context?: string;
 }
 
 /** Maps validated region config (plus the file content infra/ read from kubeconfigPath) to args. */

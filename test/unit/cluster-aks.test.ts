@@ -327,7 +327,6 @@ void describe("AksCluster hygiene", () => {
     const provider = new AzureProvider("p", {});
     const args = aksArgsFromConfig(
       {
-        kind: "aks",
         location: "westeurope",
         kubernetesVersion: "1.34",
         vnetCidr: "10.5.0.0/16",

@@ -315,7 +315,6 @@ void describe("EksCluster hygiene", () => {
     const provider = new aws.Provider("p", { region: "us-east-1" });
     const args = eksArgsFromConfig(
       {
-        kind: "eks",
         region: "us-east-1",
         kubernetesVersion: "1.34",
         vpcCidr: "10.2.0.0/16",

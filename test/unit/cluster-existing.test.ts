@@ -142,7 +142,7 @@ void describe("ExistingCluster", () => {
 
   void it("maps region config to args", () => {
     const args = existingArgsFromConfig(
-      { kind: "existing", kubeconfigPath: "/tmp/kc", context: "kwok-east" },
+      { context: "kwok-east" },
       { region: "local-east", zones: ZONES },
       "content",
     );
