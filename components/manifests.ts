@@ -241,7 +241,35 @@ export const CLUSTER_SCOPED_KINDS = new Set([
  * bench/mocks.bench.ts); the provider parses it into the same objects. parseConfigGroupYaml reads it back.
  */
 export function configGroupYaml(objs: K8sObject[]): string {
-  return objs.map((o) => JSON.stringify(o)).join("\n---\n");
+  return objs.map((o) => JSON.stringify(withFieldManager(o))).join("\n---\n");
+}
+
+/** The annotation the Kubernetes provider takes its Server-Side Apply field manager name from. */
+export const FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager";
+/** The field manager of every object a ConfigGroup applies, and of our own workloads. */
+export const FIELD_MANAGER = "pipeline-service";
+/** metadata.annotations for a workload we create ourselves (see withFieldManager). */
+export const FIELD_MANAGER_ANNOTATIONS: Readonly<Record<string, string>> = {
+  [FIELD_MANAGER_ANNOTATION]: FIELD_MANAGER,
+};
+
+/**
+ * Names the object's Server-Side Apply field manager. Without it the provider draws a random name at each
+ * create and keeps it in the state; a create interrupted before the state recorded it (a killed `up`) left
+ * the object owned by a name the rerun no longer knew, and the rerun's apply then conflicted on every atomic
+ * field the API server had defaulted (a Deployment's env `fieldRef` gains `apiVersion: v1`) instead of
+ * adopting the object. A fixed name makes a retried create an idempotent re-apply. Patch resources keep
+ * their own names: sharing the object's would make each apply drop the other's fields.
+ */
+export function withFieldManager(o: K8sObject): K8sObject {
+  if (o.metadata.annotations?.[FIELD_MANAGER_ANNOTATION] !== undefined) return o;
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      annotations: { ...o.metadata.annotations, [FIELD_MANAGER_ANNOTATION]: FIELD_MANAGER },
+    },
+  };
 }
 
 /** The objects of configGroupYaml's output (what the ConfigGroup will create), in order. */

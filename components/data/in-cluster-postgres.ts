@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as k8s from "@pulumi/kubernetes";
-import { podSecurityLabels } from "../manifests";
+import { FIELD_MANAGER_ANNOTATIONS, podSecurityLabels } from "../manifests";
 import { DB_PASSWORD_ARGS, type PostgresDatabase } from "./postgres";
 
 export const POSTGRES_PORT = 5432;
@@ -267,7 +267,7 @@ export class InClusterPostgres extends pulumi.ComponentResource implements Postg
     new k8s.apps.v1.StatefulSet(
       `${name}-sts`,
       {
-        metadata: { name: objectName, namespace, labels },
+        metadata: { name: objectName, namespace, labels, annotations: FIELD_MANAGER_ANNOTATIONS },
         spec: renderStatefulSetSpec({
           serviceName: objectName + "-headless",
           secretName: objectName + "-credentials",

@@ -5,6 +5,7 @@
 // addresses (a member is only ready once the cluster has quorum) and start in parallel for the same reason.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { FIELD_MANAGER_ANNOTATIONS } from "../manifests";
 import { issueLeafCert, type LeafPurpose, selfSignedCa } from "../shared/pki";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksumOf } from "./checksum";
 import { ETCD_NAME, etcdSecretName, peerServiceName } from "./names";
@@ -335,7 +336,7 @@ export class Etcd extends pulumi.ComponentResource {
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-sts`,
       {
-        metadata: { name: objectName, namespace, labels },
+        metadata: { name: objectName, namespace, labels, annotations: FIELD_MANAGER_ANNOTATIONS },
         // Only the annotation waits for the certificate: the rest of the spec stays known in previews.
         spec: renderEtcdStatefulSetSpec({
           name: objectName,

@@ -6,6 +6,7 @@
 // certificates and kubeconfigs once, at start.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { FIELD_MANAGER_ANNOTATIONS } from "../manifests";
 import { checksumAnnotations } from "./checksum";
 import { ETCD_CLIENT_MOUNT } from "./etcd";
 import { kcpSecretName } from "./names";
@@ -258,7 +259,12 @@ export interface KcpServerWorkloadArgs {
  */
 export function kcpServerWorkload(parent: pulumi.Resource, a: KcpServerWorkloadArgs): pulumi.Resource {
   const child = { parent, provider: a.provider };
-  const meta = { name: a.objectName, namespace: a.namespace, labels: a.labels };
+  const meta = {
+    name: a.objectName,
+    namespace: a.namespace,
+    labels: a.labels,
+    annotations: FIELD_MANAGER_ANNOTATIONS,
+  };
   new k8s.policy.v1.PodDisruptionBudget(
     `${a.resourcePrefix}-pdb`,
     { metadata: meta, spec: pdbSpec(a.labels, "serving", a.replicas) },

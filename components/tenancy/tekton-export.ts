@@ -21,7 +21,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { workspaceServer } from "../kcp/kcp-provider";
 import { regionWorkspaceName } from "../kcp/region-workspace";
 import { checkPinnedImage, checkResources, type ContainerResources, isDnsLabel } from "../kcp/render";
-import { type K8sObject, loadManifest, podSecurityLabels } from "../manifests";
+import { FIELD_MANAGER_ANNOTATIONS, type K8sObject, loadManifest, podSecurityLabels } from "../manifests";
 
 export const TEKTON_EXPORT_TYPE = "pipeline-service:tenancy:TektonExport";
 /** The APIExport (and the APIExportEndpointSlice kcp creates beside it). The API group stays tekton.dev. */
@@ -570,7 +570,12 @@ export class TektonExport extends pulumi.ComponentResource {
     new k8s.apps.v1.Deployment(
       `${name}-agent`,
       {
-        metadata: { name: AGENT, namespace: AGENT_NAMESPACE, labels: { ...LABELS, ...selector } },
+        metadata: {
+          name: AGENT,
+          namespace: AGENT_NAMESPACE,
+          labels: { ...LABELS, ...selector },
+          annotations: FIELD_MANAGER_ANNOTATIONS,
+        },
         spec: {
           // One agent per export (upstream: a PublishedResource is processed by a single agent); leader
           // election keeps a rollout's second pod passive.

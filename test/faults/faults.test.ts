@@ -139,10 +139,15 @@ describe("faults", { skip: inUse }, () => {
       const delay = Math.round(random() * 20_000);
       const k = await upAndKill(stacks, HOME, delay);
       logs.push(k.out);
+      // Ending on its own this early (a full first up takes minutes) means the up failed: say why.
+      assert.ok(
+        k.killedAfter !== undefined || k.code === 0,
+        `kill ${i + 1}: the up ended before the kill, exit ${k.code}:\n${k.out.slice(-4000)}`,
+      );
       const rec = withRecoveryEnv(() => recoverStack(HOME));
       dropped += rec.dropped.length;
       points.push(
-        `kill ${i + 1}: +${(delay / 1000).toFixed(1)} s after the first create (${k.killedAfter?.toFixed(1) ?? "not killed: up ended"} s from start), ` +
+        `kill ${i + 1}: +${(delay / 1000).toFixed(1)} s after the first create (${k.killedAfter === undefined ? "not killed: the up completed first" : `${k.killedAfter.toFixed(1)} s from start`}), ` +
           `${k.created} created before, recovery dropped ${rec.dropped.length} pending operation(s)${rec.lockCleared ? ", cleared a lock" : ""}`,
       );
       console.log(points[points.length - 1]);

@@ -108,10 +108,14 @@ void describe("renderPipelines", () => {
     );
   });
 
-  void test("with default settings only the controller Deployment differs from upstream (its client flags)", () => {
+  void test("with default settings only the controller Deployment (its client flags) and the webhook ordering differ from upstream", () => {
     assert.deepEqual(changedObjects(upstream, renderPipelines(upstream, base)), [
+      "admissionregistration.k8s.io/MutatingWebhookConfiguration//webhook.pipeline.tekton.dev",
+      "admissionregistration.k8s.io/ValidatingWebhookConfiguration//config.webhook.pipeline.tekton.dev",
+      "admissionregistration.k8s.io/ValidatingWebhookConfiguration//validation.webhook.pipeline.tekton.dev",
       "apps/Deployment/tekton-pipelines/tekton-pipelines-controller",
     ]);
+    // The webhook configurations differ in their depends-on annotation only (test/unit/webhook-order.test.ts).
     const args = controllerArgs(renderPipelines(upstream, base));
     const upstreamArgs = controllerArgs(upstream);
     assert.deepEqual(args.slice(0, upstreamArgs.length), upstreamArgs);
