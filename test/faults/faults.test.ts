@@ -230,7 +230,9 @@ describe("faults", { skip: inUse }, () => {
     expectCode(cli(OTHER, ["up", "--yes", "--skip-preview"], edited), 0, "the rerun after the restart");
     expectCode(cli(OTHER, ["preview", "--expect-no-changes"], edited), 0, "preview after the rerun");
     const o = orphans(OTHER);
-    assert.deepEqual([...o.notInState, ...o.notInCluster], []);
+    console.log(`${OTHER}: ${o.inState} objects in the state, ${o.inCluster} objects of ours in the cluster`);
+    assert.deepEqual(o.notInState, [], "objects of ours in the cluster that the state does not know");
+    assert.deepEqual(o.notInCluster, [], "state objects missing from the cluster");
   });
 
   it("no generated secret appears in plaintext in the state files, the logs or the preview output", () => {

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { FIELD_MANAGER } from "../../components/manifests";
 import { ENV, PROJECT_DIR, pulumi, run, type Run } from "../integration/harness";
 
 export { ENV, PROJECT_DIR };
@@ -189,7 +190,10 @@ interface ListedObject {
   metadata: { name: string; namespace?: string; managedFields?: { manager?: string }[] };
 }
 
-/** Every object in the cluster that a Pulumi Kubernetes provider wrote (its server-side apply field manager). */
+/**
+ * Every object in the cluster that a Pulumi Kubernetes provider wrote: its server-side apply field manager
+ * is the provider's (random, `pulumi-kubernetes-…`) or the one we name (components/manifests.ts).
+ */
 export function clusterObjectsOfOurs(kubeconfig: string): Set<string> {
   const types = run("kubectl", ["--kubeconfig", kubeconfig, "api-resources", "--verbs=list", "-o", "name"]);
   if (types.code !== 0) throw new Error(`kubectl api-resources: ${types.out}`);
@@ -203,7 +207,9 @@ export function clusterObjectsOfOurs(kubeconfig: string): Set<string> {
   const items = (JSON.parse(r.stdout) as { items: ListedObject[] }).items;
   const keys = new Set<string>();
   for (const o of items) {
-    if (!o.metadata.managedFields?.some((m) => m.manager?.startsWith("pulumi-kubernetes"))) continue;
+    const ours = (m: { manager?: string }) =>
+      m.manager === FIELD_MANAGER || m.manager?.startsWith("pulumi-kubernetes") === true;
+    if (!o.metadata.managedFields?.some(ours)) continue;
     keys.add(objectKey(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name));
   }
   return keys;
