@@ -168,11 +168,20 @@ export function stateObjects(
   const providers = new Set(
     resources
       .filter((r) => r.type === "pulumi:providers:kubernetes" && providerKubeconfig(r).includes(server))
-      .map((r) => `${r.urn}::${r.id}`),
+      .map((r) => r.urn),
   );
+  // A resource's provider reference is `<provider URN>::<provider ID>`; the ID changes when the provider's
+  // inputs do (a restarted cluster's kubeconfig), and the references of unchanged resources may lag behind.
+  const providerUrn = (ref: string) => ref.slice(0, ref.lastIndexOf("::"));
   const keys = new Set<string>();
   for (const r of resources) {
-    if (!r.custom || !r.type.startsWith("kubernetes:") || !r.provider || !providers.has(r.provider)) continue;
+    if (
+      !r.custom ||
+      !r.type.startsWith("kubernetes:") ||
+      !r.provider ||
+      !providers.has(providerUrn(r.provider))
+    )
+      continue;
     const o = r.outputs as {
       apiVersion?: string;
       kind?: string;
