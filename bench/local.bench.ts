@@ -93,7 +93,14 @@ function clusterInUse(): string | undefined {
 }
 
 /** Writes a group's kubeconfig and its objects (definitions first) as multi-document YAML. */
-function groupFiles(g: ProviderGroup, i: number): { kubeconfig: string; defs: string; rest: string } {
+/** The field managers of the kubectl baselines: one for the objects, one for the patches (as Pulumi does). */
+const BENCH_MANAGER = "bench";
+const BENCH_PATCH_MANAGER = "bench-patch";
+
+function groupFiles(
+  g: ProviderGroup,
+  i: number,
+): { kubeconfig: string; defs: string; rest: string; patches: string } {
   const kubeconfig = path.join(tmp, `group-${i}.kubeconfig`);
   fs.writeFileSync(kubeconfig, g.kubeconfig);
   const write = (name: string, objs: unknown[]) => {
@@ -109,11 +116,12 @@ function groupFiles(g: ProviderGroup, i: number): { kubeconfig: string; defs: st
       "rest",
       g.objects.filter((o) => !isDefinition(o)),
     ),
+    patches: write("patches", g.patches),
   };
 }
 
 /** kubectl apply --server-side until it succeeds (CRDs establishing, webhooks starting, workspaces scheduling). */
-function applyUntilOk(kubeconfig: string, file: string, deadline: number): number {
+function applyUntilOk(kubeconfig: string, file: string, deadline: number, manager = BENCH_MANAGER): number {
   let tries = 0;
   for (;;) {
     tries++;
@@ -122,7 +130,7 @@ function applyUntilOk(kubeconfig: string, file: string, deadline: number): numbe
       "--server-side",
       "--force-conflicts",
       "--field-manager",
-      "bench",
+      manager,
       "-f",
       file,
     ]);
@@ -142,6 +150,7 @@ function kubectlBaselineApply(groups: ProviderGroup[]): { seconds: number; tries
     const f = groupFiles(g, i);
     if (g.objects.some(isDefinition)) tries += applyUntilOk(f.kubeconfig, f.defs, deadline);
     if (g.objects.some((o) => !isDefinition(o))) tries += applyUntilOk(f.kubeconfig, f.rest, deadline);
+    if (g.patches.length > 0) tries += applyUntilOk(f.kubeconfig, f.patches, deadline, BENCH_PATCH_MANAGER);
     for (const t of rolloutTargets(g.objects)) {
       const [what, ns] = t.split("@");
       must(
@@ -159,10 +168,22 @@ function kubectlDiff(groups: ProviderGroup[]): { seconds: number; differing: num
   let differing = 0;
   groups.forEach((g, i) => {
     const f = groupFiles(g, i);
-    for (const file of [f.defs, f.rest]) {
+    for (const [file, manager] of [
+      [f.defs, BENCH_MANAGER],
+      [f.rest, BENCH_MANAGER],
+      [f.patches, BENCH_PATCH_MANAGER],
+    ]) {
       if (fs.statSync(file).size === 0) continue;
       const r = must(
-        kubectl(f.kubeconfig, ["diff", "--server-side", "--force-conflicts", "-f", file]),
+        kubectl(f.kubeconfig, [
+          "diff",
+          "--server-side",
+          "--force-conflicts",
+          "--field-manager",
+          manager,
+          "-f",
+          file,
+        ]),
         "kubectl diff",
         [0, 1],
       );

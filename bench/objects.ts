@@ -16,6 +16,11 @@ export interface ProviderGroup {
   /** Its kubeconfig (plaintext: the export was taken with --show-secrets). */
   kubeconfig: string;
   objects: K8sObject[];
+  /**
+   * Its Patch resources (e.g. the rollout checksum DeploymentPatches): partial objects that Pulumi applies
+   * under field managers of their own; applied with the objects' manager they would drop the objects' fields.
+   */
+  patches: K8sObject[];
 }
 
 interface StateResource {
@@ -71,9 +76,9 @@ export function objectsByProvider(exported: unknown): ProviderGroup[] {
     if (!g)
       groups.set(
         r.provider,
-        (g = { urn: r.provider.split("::").slice(0, -1).join("::"), kubeconfig, objects: [] }),
+        (g = { urn: r.provider.split("::").slice(0, -1).join("::"), kubeconfig, objects: [], patches: [] }),
       );
-    g.objects.push(obj);
+    (r.type.endsWith("Patch") ? g.patches : g.objects).push(obj);
   }
   return [...groups.values()];
 }
