@@ -120,20 +120,23 @@ function groupFiles(
   };
 }
 
+/** `kubectl <verb> --server-side` of a file under a field manager (as Pulumi, conflicts forced). */
+const serverSide = (verb: "apply" | "diff", file: string, manager: string) => [
+  verb,
+  "--server-side",
+  "--force-conflicts",
+  "--field-manager",
+  manager,
+  "-f",
+  file,
+];
+
 /** kubectl apply --server-side until it succeeds (CRDs establishing, webhooks starting, workspaces scheduling). */
 function applyUntilOk(kubeconfig: string, file: string, deadline: number, manager = BENCH_MANAGER): number {
   let tries = 0;
   for (;;) {
     tries++;
-    const r = kubectl(kubeconfig, [
-      "apply",
-      "--server-side",
-      "--force-conflicts",
-      "--field-manager",
-      manager,
-      "-f",
-      file,
-    ]);
+    const r = kubectl(kubeconfig, serverSide("apply", file, manager));
     if (r.code === 0) return tries;
     if (Date.now() > deadline)
       throw new Error(`kubectl apply -f ${file} never succeeded:\n${r.out.slice(-4000)}`);
@@ -174,19 +177,7 @@ function kubectlDiff(groups: ProviderGroup[]): { seconds: number; differing: num
       [f.patches, BENCH_PATCH_MANAGER],
     ]) {
       if (fs.statSync(file).size === 0) continue;
-      const r = must(
-        kubectl(f.kubeconfig, [
-          "diff",
-          "--server-side",
-          "--force-conflicts",
-          "--field-manager",
-          manager,
-          "-f",
-          file,
-        ]),
-        "kubectl diff",
-        [0, 1],
-      );
+      const r = must(kubectl(f.kubeconfig, serverSide("diff", file, manager)), "kubectl diff", [0, 1]);
       seconds += r.seconds;
       if (r.code === 1) differing += (r.stdout.match(/^diff -u -N /gm) ?? []).length;
     }
