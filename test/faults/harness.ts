@@ -211,7 +211,17 @@ export function clusterObjectsOfOurs(kubeconfig: string): Set<string> {
     .split("\n")
     .filter(Boolean)
     .filter((t) => !/^(events|leases)(\.|$)/.test(t));
-  const r = run("kubectl", ["--kubeconfig", kubeconfig, "get", names.join(","), "-A", "-o", "json"]);
+  // kubectl leaves managedFields out of its output unless asked.
+  const r = run("kubectl", [
+    "--kubeconfig",
+    kubeconfig,
+    "get",
+    names.join(","),
+    "-A",
+    "--show-managed-fields",
+    "-o",
+    "json",
+  ]);
   if (r.code !== 0) throw new Error(`kubectl get (every type): ${r.out.slice(-3000)}`);
   const items = (JSON.parse(r.stdout) as { items: ListedObject[] }).items;
   const keys = new Set<string>();

@@ -324,7 +324,10 @@ void describe("any value at any key", () => {
           error = e;
         }
         if (result) return;
-        assert.ok(error instanceof ConfigError, `${keyName(path)} = ${String(value)}: ${String(error)}`);
+        assert.ok(
+          error instanceof ConfigError,
+          `${keyName(path)} = ${fc.stringify(value)}: ${fc.stringify(error)}`,
+        );
         for (const m of error.problems) {
           assert.doesNotMatch(m, LIBRARY_TEXT);
           assert.match(m, OUR_FORM);
