@@ -303,7 +303,11 @@ describe("faults", { skip: inUse }, () => {
 
   it(`destroying ${OTHER} leaves ${HOME} with 0 changes`, () => {
     expectCode(cli(OTHER, ["destroy", "--yes", "--skip-preview"]), 0, `destroy ${OTHER}`);
-    const r = expectCode(cli(HOME, ["preview", "--expect-no-changes", "--json"]), 0, `preview ${HOME}`);
+    const r = expectCode(
+      cli(HOME, ["preview", "--expect-no-changes", "--json", "--show-sames"]),
+      0,
+      `preview ${HOME}`,
+    );
     const steps = (JSON.parse(r.stdout) as { steps: { op: string; urn: string }[] }).steps;
     assert.deepEqual(
       steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn}`),
