@@ -54,7 +54,7 @@ export interface FailureDomainSecrets {
 }
 
 export interface FailureDomainArgs {
-  /** The validated region config (infra/config.ts). */
+  /** The region config (components/region-config.ts; infra/config.ts validates stack config into it). */
   config: RegionConfig;
   /** Kubeconfig content for `cluster.kind: existing`. */
   kubeconfig?: pulumi.Input<string>;
