@@ -13,11 +13,9 @@
 //      status.loadBalancer, so the provider would wait until its timeout. Deployments keep their awaits.
 // Volumes need no difference: local/env.sh gives each kwok cluster a default StorageClass backed by static
 // PersistentVolumes, so claims bind as they would on a cloud.
-import { type K8sObject, webhooksAfterBackends } from "./manifests";
+import { ADMISSION_WEBHOOK_KINDS, type K8sObject, webhooksAfterBackends } from "./manifests";
 
 export type Profile = "cloud" | "local";
-
-const WEBHOOK_KINDS = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
 
 /** Where a local region's webhook processes listen: webhook Service name → port on 127.0.0.1. */
 export type LocalWebhookPorts = Record<string, number>;
@@ -37,7 +35,7 @@ export function webhookServicesLocal(objs: K8sObject[], ports: LocalWebhookPorts
       const spec = (o.spec ?? {}) as Record<string, unknown>;
       return { ...o, spec: { type: "ExternalName", externalName: "localhost", ports: spec.ports } };
     }
-    if (WEBHOOK_KINDS.has(o.kind)) {
+    if (ADMISSION_WEBHOOK_KINDS.has(o.kind)) {
       const webhooks = (o.webhooks as { clientConfig?: { service?: ServiceRef } }[] | undefined) ?? [];
       return {
         ...o,

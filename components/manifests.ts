@@ -265,10 +265,7 @@ export function withFieldManager(o: K8sObject): K8sObject {
   if (o.metadata.annotations?.[FIELD_MANAGER_ANNOTATION] !== undefined) return o;
   return {
     ...o,
-    metadata: {
-      ...o.metadata,
-      annotations: { ...o.metadata.annotations, [FIELD_MANAGER_ANNOTATION]: FIELD_MANAGER },
-    },
+    metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, ...FIELD_MANAGER_ANNOTATIONS } },
   };
 }
 
@@ -386,7 +383,10 @@ export function dependsOnRef(o: K8sObject): string {
     : `${group}/namespaces/${ns}/${o.kind}/${o.metadata.name}`;
 }
 
-const ADMISSION_WEBHOOK_KINDS = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+export const ADMISSION_WEBHOOK_KINDS: ReadonlySet<string> = new Set([
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+]);
 
 /**
  * Orders each admission webhook configuration after the Service it calls and the Deployments behind that
