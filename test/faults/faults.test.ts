@@ -189,11 +189,17 @@ describe("faults", { skip: inUse }, () => {
       OTHER,
       "pids/kube-apiserver.pid",
     );
-    const stopper = setTimeout(() => {
+    // Stopped once the engine has started the update (its "Updating (" header), before the program has
+    // registered the changed ConfigMap: a fixed delay lost the race on an idle machine, where the whole
+    // one-object update finished within 8 s.
+    let stopped = false;
+    const stopApiServer = () => {
+      if (stopped) return;
+      stopped = true;
       run("kill", [fs.readFileSync(pidFile, "utf8").trim()]);
-    }, 8_000);
+    };
     const failed = await new Promise<{ code: number; out: string }>((resolve) => {
-      // Asynchronous, so the timer can fire while the up runs.
+      // Asynchronous, so the API server can be stopped while the up runs.
       const { spawn } = require("node:child_process") as typeof import("node:child_process"); // eslint-disable-line @typescript-eslint/no-require-imports
       const child = spawn(
         "pulumi",
@@ -201,11 +207,15 @@ describe("faults", { skip: inUse }, () => {
         { cwd: PROJECT_DIR, env: { ...ENV, ...stacks.backend } },
       );
       let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("Updating (")) stopApiServer();
+      };
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
       child.on("close", (code) => resolve({ code: code ?? -1, out }));
     });
-    clearTimeout(stopper);
+    assert.ok(stopped, `the up never started its update:\n${failed.out.slice(-3000)}`);
     logs.push(failed.out);
     assert.notEqual(
       failed.code,
