@@ -92,11 +92,11 @@ function clusterInUse(): string | undefined {
   return undefined;
 }
 
-/** Writes a group's kubeconfig and its objects (definitions first) as multi-document YAML. */
 /** The field managers of the kubectl baselines: one for the objects, one for the patches (as Pulumi does). */
 const BENCH_MANAGER = "bench";
 const BENCH_PATCH_MANAGER = "bench-patch";
 
+/** Writes a group's kubeconfig, its objects (definitions first) and its patches as multi-document YAML. */
 function groupFiles(
   g: ProviderGroup,
   i: number,

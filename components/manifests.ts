@@ -279,8 +279,12 @@ export function parseConfigGroupYaml(text: string): K8sObject[] {
 
 /** A stable identity: `group/kind/namespace/name` (empty parts for the core group / cluster scope). */
 export function objectKey(o: K8sObject): string {
-  const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
-  return `${group}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+  return `${apiGroup(o)}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+}
+
+/** The object's API group ("" for the core group). */
+function apiGroup(o: K8sObject): string {
+  return o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
 }
 
 export function isKind(o: K8sObject, kind: string, name?: string): boolean {
@@ -376,7 +380,7 @@ export const DEPENDS_ON_ANNOTATION = "config.kubernetes.io/depends-on";
 
 /** A depends-on reference: `<group>/namespaces/<ns>/<kind>/<name>`, or `<group>/<kind>/<name>`. */
 export function dependsOnRef(o: K8sObject): string {
-  const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "";
+  const group = apiGroup(o);
   const ns = o.metadata.namespace;
   return ns === undefined
     ? `${group}/${o.kind}/${o.metadata.name}`
