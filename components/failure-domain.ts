@@ -305,6 +305,7 @@ export class FailureDomain extends pulumi.ComponentResource {
                   : "require",
             logs: s3Logs ?? this.pvcLogs(name, provider, c, { ...parent, dependsOn: [pipelines] }),
             retentionDays: t.results.retentionDays,
+            tlsValidityHours: t.results.tlsValidityHours,
             profile,
             manifestsDir,
           },

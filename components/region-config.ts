@@ -68,7 +68,7 @@ export interface RegionTektonConfig {
     controllerKubeApiBurst: number;
   };
   triggers: { enabled: boolean };
-  results: { enabled: boolean; retentionDays: number };
+  results: { enabled: boolean; retentionDays: number; tlsValidityHours: number };
   chains: { enabled: boolean; taskrunFormat: ChainsFormat; storage: ChainsStorage };
   pipelinesAsCode: {
     enabled: boolean;

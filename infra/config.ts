@@ -583,6 +583,11 @@ const tektonSchema = z
       .object({
         enabled: z.boolean().default(true),
         retentionDays: z.number().int().min(1).max(3650).default(30),
+        /**
+         * Validity of the Results API's certificate; it is re-issued on the first update in its last quarter
+         * (at most 30 days early). Shorter means more frequent rotation.
+         */
+        tlsValidityHours: z.number().int().min(24).max(87600).default(8760),
       })
       .strict()
       .prefault({}),
@@ -1097,7 +1102,7 @@ function contextRules(raw: Record<string, unknown>, c: RegionConfig, context: Pa
     "controllerKubeApiQps",
     "controllerKubeApiBurst",
   ]);
-  off("results", ["retentionDays"]);
+  off("results", ["retentionDays", "tlsValidityHours"]);
   off("chains", ["taskrunFormat", "storage"]);
   off("pipelinesAsCode", ["ingressHost"]);
   if (!c.gitops.enabled) ignored(["gitops", "highAvailability"], "while gitops.enabled is false");

@@ -53,6 +53,7 @@ const NUMERIC: [() => Record<string, unknown>, (string | number)[], number, numb
   [azure, ["cluster", "logRetentionDays"], 30, 730, true],
   [local, ["database", "port"], 1, 65535, true],
   [local, ["tekton", "results", "retentionDays"], 1, 3650, true],
+  [local, ["tekton", "results", "tlsValidityHours"], 24, 87600, true],
   [local, ["tekton", "pipelines", "controllerThreadsPerController"], 1, 128, true],
   [local, ["tekton", "pipelines", "controllerKubeApiBurst"], 1, 2000, true],
   [local, ["tekton", "pipelines", "controllerKubeApiQps"], 1, 1000, false],
