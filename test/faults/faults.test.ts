@@ -37,7 +37,12 @@ const OTHER = "local-west";
 function clusterInUse(): string | undefined {
   try {
     for (const r of localEnv().regions) {
-      if (kubectlGet(r.kubeconfig, ["namespace", "tekton-pipelines", "-o", "name"])) {
+      // A namespace still terminating after an earlier test's destroy is not a user's deployment: wait for it.
+      const phase = () =>
+        kubectlGet(r.kubeconfig, ["namespace", "tekton-pipelines", "-o", "jsonpath={.status.phase}"]);
+      const deadline = Date.now() + 300_000;
+      while (phase() === "Terminating" && Date.now() < deadline) run("sleep", ["2"]);
+      if (phase() !== undefined) {
         return `the ${r.name} cluster is in use by another stack (namespace tekton-pipelines exists); the fault tests need empty region clusters`;
       }
     }
