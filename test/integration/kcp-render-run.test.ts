@@ -91,7 +91,13 @@ const mark = (what: string) => {
   console.log(`[kcp-render-run] ${what}: ${timings[what].toFixed(1)} s`);
 };
 
-/** Polls `f` until it returns a value (not undefined) or `seconds` pass; the last error is in the failure. */
+/** A failure no retry can mend (a process exited). */
+class Fatal extends Error {}
+
+/**
+ * Polls `f` until it returns a value (not undefined) or `seconds` pass; the last error is in the failure.
+ * A Fatal error fails at once.
+ */
 async function waitFor<T>(what: string, seconds: number, f: () => T | undefined): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   let last = "";
@@ -100,6 +106,7 @@ async function waitFor<T>(what: string, seconds: number, f: () => T | undefined)
       const v = f();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof Fatal) throw e;
       last = (e as Error).message;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}\n${last}`);
@@ -340,8 +347,8 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     const startAll = (f: (p: Pod) => boolean) => pods.filter(f).forEach(start);
     const alive = (p: Pod) => {
       const c = children.find((x) => x.spawnargs.includes(path.join(dir, p.cluster, p.name, "launch.sh")));
-      if (c && c.exitCode !== null)
-        throw new Error(`${p.cluster}/${p.name} exited ${c.exitCode}:\n${tail(p)}`);
+      if (c && (c.exitCode !== null || c.signalCode !== null))
+        throw new Fatal(`${p.cluster}/${p.name} exited ${c.exitCode ?? c.signalCode}:\n${tail(p)}`);
     };
 
     // etcd first (kcp and the cache server need it from their first request), then the root side.
