@@ -17,7 +17,8 @@
 //   - ports: no forwarding is needed: externalUrl uses port 6443, so every Service's port equals the
 //     container port it targets (kcp servers 6443, etcd 2379/2380);
 //   - replicas: one pod per Deployment; every etcd member of a StatefulSet (quorum), each with its
-//     POD_NAME and data directory.
+//     POD_NAME and data directory (the volume its claim template would give it);
+//   - the Shard's label patch on kcp (Pulumi applies it) is applied with kubectl, server-side.
 // Runs as root (unshare -m, bind mounts). Needs tools/build.sh etcd kcp.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -505,7 +506,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
       "read it on the region shard",
     );
     assert.equal(direct.stdout, "through-the-front-proxy");
-    mark("object written and read through the front-proxy");
+    mark("object written and read through the front-proxy (total)");
     console.log(`[kcp-render-run] timings (s since start): ${JSON.stringify(timings)}`);
   });
 });
