@@ -266,6 +266,8 @@ export interface LaunchContext {
   apiServerHost: string;
   apiServerPort: number;
   data: ObjectData;
+  /** The pod this process stands for (a StatefulSet member's `<sts>-<i>`, its IP). @default `<deployment>-local`, 127.0.0.1 */
+  pod?: { name?: string; ip?: string };
 }
 
 /** Kubernetes' $(VAR) expansion of args and env values ($$ escapes, unknown names stay as written). */
@@ -291,17 +293,18 @@ export function overrideArg(args: string[], flag: string, value: string): string
   return [...out, `${flag}=${value}`];
 }
 
-const podName = (d: DeploymentObject) => `${d.metadata.name}-local`;
+const podName = (d: DeploymentObject, ctx: LaunchContext) => ctx.pod?.name ?? `${d.metadata.name}-local`;
 
-function fieldRef(d: DeploymentObject, fieldPath: string): string | undefined {
+function fieldRef(d: DeploymentObject, ctx: LaunchContext, fieldPath: string): string | undefined {
   switch (fieldPath) {
     case "metadata.namespace":
       return d.metadata.namespace;
     case "metadata.name":
-      return podName(d);
+      return podName(d, ctx);
     case "spec.serviceAccountName":
       return d.spec.template.spec.serviceAccountName ?? "default";
     case "status.podIP":
+      return ctx.pod?.ip ?? "127.0.0.1";
     case "status.hostIP":
       return "127.0.0.1";
     case "spec.nodeName":
@@ -335,7 +338,7 @@ export function launchSpec(proc: LocalProcess, d: DeploymentObject, ctx: LaunchC
   }
   for (const e of c.env ?? []) {
     let v: string | undefined;
-    if (e.valueFrom?.fieldRef) v = fieldRef(d, e.valueFrom.fieldRef.fieldPath);
+    if (e.valueFrom?.fieldRef) v = fieldRef(d, ctx, e.valueFrom.fieldRef.fieldPath);
     else if (e.valueFrom?.secretKeyRef || e.valueFrom?.configMapKeyRef) {
       const ref = (e.valueFrom.secretKeyRef ?? e.valueFrom.configMapKeyRef)!;
       const kind = e.valueFrom.secretKeyRef ? "Secret" : "ConfigMap";
@@ -348,8 +351,8 @@ export function launchSpec(proc: LocalProcess, d: DeploymentObject, ctx: LaunchC
   Object.assign(env, overrides.env ?? {}, {
     KUBERNETES_SERVICE_HOST: ctx.apiServerHost,
     KUBERNETES_SERVICE_PORT: String(ctx.apiServerPort),
-    POD_NAME: podName(d),
-    HOSTNAME: podName(d),
+    POD_NAME: podName(d, ctx),
+    HOSTNAME: podName(d, ctx),
   });
 
   let args = (c.args ?? []).map((a) => expandVars(a, env));
@@ -423,10 +426,21 @@ export function shellQuote(s: string): string {
 /**
  * The launch script: run in a private mount namespace (`unshare -m`), it bind-mounts each prepared directory
  * at its mountPath (creating an empty mount point where none exists), then replaces itself with the binary
- * in a clean environment. `dirs` maps each mountPath to the prepared directory.
+ * in a clean environment. `dirs` maps each mountPath to the prepared directory; `files` maps existing files
+ * (e.g. /etc/hosts) to the prepared file bound over them.
  */
-export function launchScript(spec: LaunchSpec, binaryPath: string, dirs: Record<string, string>): string {
+export function launchScript(
+  spec: LaunchSpec,
+  binaryPath: string,
+  dirs: Record<string, string>,
+  files: Record<string, string> = {},
+): string {
   const lines = ["set -eu", "mount --make-rprivate /"];
+  // Files first: a directory bound later (e.g. over /tmp) could hide their sources.
+  for (const [target, file] of Object.entries(files)) {
+    if (!path.isAbsolute(target)) throw new Error(`file ${target} is not absolute`);
+    lines.push(`mount --bind ${shellQuote(file)} ${shellQuote(target)}`);
+  }
   for (const [mountPath, dir] of Object.entries(dirs)) {
     if (!path.isAbsolute(mountPath)) throw new Error(`mountPath ${mountPath} is not absolute`);
     lines.push(

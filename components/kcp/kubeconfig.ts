@@ -11,6 +11,12 @@ export const KCP_GROUPS = {
   externalLogicalClusterAdmin: "system:kcp:external-logical-cluster-admin",
 } as const;
 
+/**
+ * The context a region shard's --root-shard-kubeconfig-file must have: kcp v0.32.3 loads that file with
+ * CurrentContext "shard-base" (pkg/server/config.go) and fails to start without it.
+ */
+export const ROOT_SHARD_KUBECONFIG_CONTEXT = "shard-base";
+
 /** A kubeconfig with one cluster, one client-certificate user and one context (deterministic). */
 export function renderKubeconfig(p: {
   server: string;

@@ -42,7 +42,7 @@ import {
   renderFrontProxyMapping,
 } from "./front-proxy";
 import type { KcpHomeOutputs } from "./home-reference";
-import { KCP_GROUPS, kubeconfigSecret } from "./kubeconfig";
+import { KCP_GROUPS, ROOT_SHARD_KUBECONFIG_CONTEXT, kubeconfigSecret } from "./kubeconfig";
 import {
   ETCD_NAME,
   type KcpSecretKind,
@@ -503,7 +503,7 @@ export class Root extends pulumi.ComponentResource {
       serviceAccountKeyPem: pulumi.secret(serviceAccountKey),
       mountsProxyCertPem: pulumi.secret(mountsProxy.cert),
       mountsProxyKeyPem: pulumi.secret(mountsProxy.key),
-      rootShardKubeconfig: kubeconfig(rootShardUrl, shardAdmin, "root-shard"),
+      rootShardKubeconfig: kubeconfig(rootShardUrl, shardAdmin, ROOT_SHARD_KUBECONFIG_CONTEXT),
       cacheKubeconfig: kubeconfig(cacheUrl, cacheClient, "cache"),
       logicalClusterAdminKubeconfig: kubeconfig(rootShardUrl, lcAdmin, "logical-cluster-admin"),
       externalLogicalClusterAdminKubeconfig: kubeconfig(

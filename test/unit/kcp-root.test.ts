@@ -290,6 +290,12 @@ describe("Root under mocks", () => {
     assert.equal(await server("rootShardKubeconfig"), "https://root.kcp.internal:6443");
     assert.equal(await server("cacheKubeconfig"), `https://10.0.0.${"home-kcp-cache-svc".length}:6443`);
     assert.equal(await server("adminKubeconfig"), "https://kcp.example.com");
+    // kcp reads a region shard's root-shard kubeconfig through its "shard-base" context, nothing else.
+    const rootShard = parseYaml(await valueOf(root.home.rootShardKubeconfig)) as KubeconfigShape;
+    assert.deepEqual(
+      rootShard.contexts.map((c) => c.name),
+      ["shard-base"],
+    );
     const admin = parseYaml(await valueOf(root.home.adminKubeconfig)) as KubeconfigShape;
     assert.equal(
       b64d(admin.users[0].user["client-key-data"]),

@@ -193,4 +193,48 @@ void describe("helpers", () => {
     assert.match(script, new RegExp(`mount --bind /tmp/sa ${SERVICE_ACCOUNT_DIR}`));
     assert.match(script, /exec env -i .*'A=1 2' \/bin\/b -x 'it'\\''s'/);
   });
+
+  test("a file is bound over an existing one before any directory (which could hide its source)", () => {
+    const spec = {
+      binary: "b",
+      image: "i",
+      args: [],
+      env: {},
+      mounts: [],
+      serviceAccount: "sa",
+      missing: [],
+    };
+    const script = launchScript(spec, "/bin/b", { "/tmp": "/run/x/tmp" }, { "/etc/hosts": "/run/x/hosts" });
+    const lines = script.split("\n");
+    const file = lines.indexOf("mount --bind /run/x/hosts /etc/hosts");
+    assert.ok(file > 0 && file < lines.indexOf("mount --bind /run/x/tmp /tmp"), script);
+    assert.ok(!lines.includes("mkdir -p /etc/hosts"), "no directory is made for a file");
+  });
+
+  test("a StatefulSet member's pod name and IP reach its fieldRef env and $(VAR) args", () => {
+    const sts: DeploymentObject = {
+      metadata: { name: "etcd", namespace: "kcp" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: "etcd",
+                args: ["--name=$(POD_NAME)", "--ip=$(POD_IP)"],
+                env: [
+                  { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                  { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
+    const proc = { ...LOCAL_PROCESSES[0], overrides: () => ({}) };
+    const member = launchSpec(proc, sts, { ...ctx(), pod: { name: "etcd-2", ip: "127.0.0.22" } });
+    assert.deepEqual(member.args, ["--name=etcd-2", "--ip=127.0.0.22"]);
+    assert.equal(member.env.HOSTNAME, "etcd-2");
+    assert.deepEqual(launchSpec(proc, sts, ctx()).args, ["--name=etcd-local", "--ip=127.0.0.1"]);
+  });
 });
