@@ -3,9 +3,7 @@
 #   fast:  type-check, lint, unit tests (mocks) and policy tests, with coverage
 #   slow:  the local environment (kcp, kwok clusters, PostgreSQL, the regions' Tekton processes), then
 #          1. integration tests that bring their own stacks and backends (test/integration/);
-#          2. the fault tests (test/faults/: kill -9 of an up, an API server stopped, secrets, a region destroy),
-#             in a backend of their own on the empty region clusters, which they leave empty again;
-#          3. the main job (scripts/up.sh's rollout of every local region stack: a no-op when up.sh already
+#          2. the main job (scripts/up.sh's rollout of every local region stack: a no-op when up.sh already
 #             ran), the end-to-end tests against those regions (test/e2e/), and a preview of every local
 #             stack that must show no changes, so the tests leave the user's deployment as they found it
 # and closes with one "N passed, N failed" line. FAST_ONLY=1 skips the slow part (and needs no Go build).
@@ -48,8 +46,6 @@ if [[ "${FAST_ONLY:-}" != 1 ]]; then
   check "local environment status" local/env.sh status
   run_node_tests "integration tests (their own stacks and backends)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
-  run_node_tests "fault tests (kill -9, API server stopped, secrets in plaintext, region destroy)" \
-    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=3600000 test/faults/*.test.ts
   check "the main job: pulumi up of every local region stack (ops/rollout.ts --local)" \
     node --import tsx ops/rollout.ts --local --yes --create-missing --secrets-provider passphrase
   run_node_tests "end-to-end tests (the local regions the main job deployed)" \
