@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ENV, expectCode, pulumi, run } from "../integration/harness";
+import { waitFor } from "../helpers/wait";
 
 /** kubectl against one kubeconfig: stdout, or undefined on failure when `soft` (else it throws). */
 export function kc(kubeconfig: string) {
@@ -24,21 +25,6 @@ export function applyYaml(kubeconfig: string, yaml: string): string {
     "kubectl create",
   );
   return r.stdout.trim().split("\n")[0].replace(/^.*\//, "");
-}
-
-/** Polls `probe` every second until it returns a value other than undefined/false, or fails after `seconds`. */
-export async function waitFor<T>(
-  what: string,
-  seconds: number,
-  probe: () => T | undefined | false,
-): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
 }
 
 const runDir = (region: string) => path.join(ENV.PIPELINE_SERVICE_LOCAL_DIR ?? "", "run", region);

@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { slotPorts } from "../../local/processes";
 import { verifyChainsSignature } from "../../ops/verify-chains";
 import { expectCode, localEnv, PROJECT_DIR, pulumi, run } from "../integration/harness";
-import { applyYaml, kc, pausedProcess, pipelineRun, stackOutputs, waitFor, waitForProcess } from "./helpers";
+import { applyYaml, kc, pausedProcess, pipelineRun, stackOutputs, waitForProcess } from "./helpers";
+import { waitFor } from "../helpers/wait";
 
 const STACK = process.env.E2E_STACK ?? "local-east";
 

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { expectCode, localEnv, PROJECT_DIR, pulumi, run } from "../integration/harness";
-import { kc, pipelineRun, pipelineSpecYaml, waitFor } from "./helpers";
+import { kc, pipelineRun, pipelineSpecYaml } from "./helpers";
+import { waitFor } from "../helpers/wait";
 
 const TENANTS = { "team-east": "local-east", "team-west": "local-west" } as const;
 

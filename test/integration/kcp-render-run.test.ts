@@ -26,6 +26,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_DIR, expectCode, run } from "./harness";
+import { Fatal, waitFor } from "../helpers/wait";
 import type { Rendered, RenderedObject } from "./kcp-render";
 import {
   type DeploymentObject,
@@ -92,28 +93,9 @@ const mark = (what: string) => {
   console.log(`[kcp-render-run] ${what}: ${timings[what].toFixed(1)} s`);
 };
 
-/** A failure no retry can mend (a process exited). */
-class Fatal extends Error {}
-
-/**
- * Polls `f` until it returns a value (not undefined) or `seconds` pass; the last error is in the failure.
- * A Fatal error fails at once.
- */
-async function waitFor<T>(what: string, seconds: number, f: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last = "";
-  for (;;) {
-    try {
-      const v = f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      if (e instanceof Fatal) throw e;
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds} s waiting for ${what}\n${last}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+/** Polls with errors retried (a server not yet listening); a Fatal error (a process exited) fails at once. */
+const waitUntil = <T>(what: string, seconds: number, probe: () => T | undefined) =>
+  waitFor(what, seconds, probe, { retryErrors: true });
 
 void describe("kcp as rendered for the cloud, run with the real binaries", { concurrency: false }, () => {
   // Not under /tmp: each pod binds a fresh emptyDir over /tmp, which would hide its own Secrets' files.
@@ -355,7 +337,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     // etcd first (kcp and the cache server need it from their first request), then the root side.
     startAll((p) => p.binary === "etcd");
     for (const p of pods.filter((x) => x.binary === "etcd"))
-      await waitFor(`${p.cluster}/${p.name} ready`, 60, () => {
+      await waitUntil(`${p.cluster}/${p.name} ready`, 60, () => {
         alive(p);
         return run("curl", ["-sf", `http://${p.ip}:2381/readyz`]).code === 0 ? true : undefined;
       });
@@ -366,7 +348,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     const adminKubeconfig = kubeconfigFile("admin", rendered.adminKubeconfig);
     const root = podOf("home", "kcp-root");
     const rootAt = (p = "") => `https://${root.ip}:6443${p}`;
-    await waitFor("the root shard's /readyz", 180, () => {
+    await waitUntil("the root shard's /readyz", 180, () => {
       alive(root);
       alive(podOf("home", "kcp-cache"));
       const r = kubectl(rootKubeconfig, rootAt(), ROOT_SHARD_HOST, ["get", "--raw", "/readyz"]);
@@ -380,7 +362,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     const shardAt = (p = "") => `https://${shardPod.ip}:6443${p}`;
     const shardHost = new URL(rendered.shardBaseUrl).hostname;
     // The region shard registers itself with the root: its Shard object, at the base URL Shard rendered.
-    const shardObject = await waitFor("the region shard's Shard object on root", 180, () => {
+    const shardObject = await waitUntil("the region shard's Shard object on root", 180, () => {
       alive(shardPod);
       const r = kubectl(rootKubeconfig, rootAt("/clusters/root"), ROOT_SHARD_HOST, [
         "get",
@@ -393,7 +375,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
       return JSON.parse(r.stdout) as { spec: { baseURL: string; externalURL?: string } };
     });
     assert.equal(shardObject.spec.baseURL, rendered.shardBaseUrl);
-    await waitFor("the region shard's /readyz", 120, () => {
+    await waitUntil("the region shard's /readyz", 120, () => {
       alive(shardPod);
       const r = kubectl(rootKubeconfig, shardAt(), shardHost, ["get", "--raw", "/readyz"]);
       if (r.code !== 0) throw new Error(r.out);
@@ -420,7 +402,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     const front = podOf("home", "kcp-front-proxy");
     const frontAt = (p: string) => `https://${front.ip}:6443${p}`;
     const ws = regionWorkspaceName(REGION);
-    await waitFor("the front-proxy to serve root", 120, () => {
+    await waitUntil("the front-proxy to serve root", 120, () => {
       alive(front);
       const r = kubectl(adminKubeconfig, frontAt("/clusters/root"), EXTERNAL_HOST, [
         "get",
@@ -440,7 +422,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
       0,
       "create the region workspace through the front-proxy",
     );
-    const workspace = await waitFor(`workspace ${ws} Ready`, 120, () => {
+    const workspace = await waitUntil(`workspace ${ws} Ready`, 120, () => {
       const r = kubectl(adminKubeconfig, frontAt("/clusters/root"), EXTERNAL_HOST, [
         "get",
         "workspaces.tenancy.kcp.io",
