@@ -54,8 +54,12 @@ export function renderFrontProxyArgs(): string[] {
     "--requestheader-group-headers=X-Remote-Group",
     "--requestheader-extra-headers-prefix=X-Remote-Extra-",
     `--requestheader-allowed-names=${REQUESTHEADER_ALLOWED_NAMES.join(",")}`,
-    // ServiceAccount tokens of any shard authenticate at the front-proxy.
+    // ServiceAccount tokens of any shard authenticate at the front-proxy. Without lookup: kcp v0.32.3's
+    // proxy looks a token's ServiceAccount up on the root shard only, so a token of a workspace on a region
+    // shard (the api-syncagent's) was refused as Unauthorized (test/integration/kcp-render-run.test.ts).
+    // The cost: a deleted ServiceAccount's tokens stay valid at the proxy until they expire.
     `--service-account-key-file=${p.serviceAccount}/tls.key`,
+    "--service-account-lookup=false",
   ];
 }
 

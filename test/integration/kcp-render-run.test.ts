@@ -3,7 +3,9 @@
 // etcd binaries on loopback through local/processes.ts (args and env as rendered, Secrets and ConfigMaps
 // written to files and bind-mounted at their mountPaths in a private mount namespace). It shows the root
 // shard ready, the region shard registered with the root, and a workspace scheduled onto the region shard
-// by its labels and served through the front-proxy.
+// by its labels and served through the front-proxy, to kcp-admin and to a ServiceAccount token of that
+// workspace (what the region's api-syncagent presents; the front-proxy refused it until it stopped looking
+// ServiceAccounts up on the root shard).
 //
 // What differs from a cluster, and nothing else:
 //   - listen addresses: each pod gets its own loopback IP (127.0.0.20 upwards) and listens only there
@@ -25,6 +27,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { PROJECT_DIR, expectCode, run } from "./harness";
 import { Fatal, waitFor } from "../helpers/wait";
 import type { Rendered, RenderedObject } from "./kcp-render";
@@ -488,7 +491,43 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
       "read it on the region shard",
     );
     assert.equal(direct.stdout, "through-the-front-proxy");
-    mark("object written and read through the front-proxy (total)");
+    mark("object written and read through the front-proxy");
+
+    // A ServiceAccount token of the region workspace (signed by the region shard) authenticates at the
+    // front-proxy: what the region's api-syncagent presents.
+    const asAdmin = (args: string[], what: string) =>
+      expectCode(kubectl(adminKubeconfig, wsAt, EXTERNAL_HOST, args), 0, what);
+    asAdmin(["create", "serviceaccount", "probe"], "create a ServiceAccount");
+    asAdmin(["create", "role", "probe", "--verb=get", "--resource=configmaps"], "create a Role");
+    asAdmin(["create", "rolebinding", "probe", "--role=probe", "--serviceaccount=default:probe"], "bind it");
+    const token = asAdmin(["create", "token", "probe"], "request a token").stdout.trim();
+    const admin = parseYaml(rendered.adminKubeconfig) as {
+      clusters: { cluster: { "certificate-authority-data": string } }[];
+    };
+    const tokenKubeconfig = kubeconfigFile(
+      "probe",
+      stringifyYaml({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "kcp", cluster: { server: wsAt, ...admin.clusters[0].cluster } }],
+        users: [{ name: "probe", user: { token } }],
+        contexts: [{ name: "probe", context: { cluster: "kcp", user: "probe" } }],
+        "current-context": "probe",
+      }),
+    );
+    const byToken = expectCode(
+      kubectl(tokenKubeconfig, wsAt, EXTERNAL_HOST, [
+        "get",
+        "configmap",
+        "render-run",
+        "-o",
+        "jsonpath={.data.written}",
+      ]),
+      0,
+      "read it with the ServiceAccount's token through the front-proxy",
+    );
+    assert.equal(byToken.stdout, "through-the-front-proxy");
+    mark("ServiceAccount token through the front-proxy (total)");
     console.log(`[kcp-render-run] timings (s since start): ${JSON.stringify(timings)}`);
   });
 });

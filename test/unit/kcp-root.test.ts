@@ -125,6 +125,8 @@ describe("front-proxy and cache server rendering", () => {
       );
     const names = renderFrontProxyArgs().map((a) => a.slice(2, a.indexOf("=")));
     assert.ok(names.includes("requestheader-allowed-names") && names.includes("service-account-key-file"));
+    // Region workspaces' ServiceAccounts live on region shards: the proxy must not look them up on root.
+    assert.ok(renderFrontProxyArgs().includes("--service-account-lookup=false"));
   });
 
   test("cache server: client CA only; etcd flags with a prefix of its own", () => {
