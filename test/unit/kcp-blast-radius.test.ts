@@ -9,6 +9,7 @@
 // list changes only on purpose. The target is an empty list: a region keeps its own keys and publishes
 // only public halves (certificate requests, its service-account public key) that the home stack signs or
 // trusts, and the home stack exports no credential at all (a StackReference's state holds every output).
+// The plan, with what kcp allows: docs/architecture.md, "Region blast radius".
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PROJECT } from "../../infra/config";
