@@ -1,5 +1,6 @@
 // The kcp cache server: replicates the objects shards share (APIExports, their identities, ...) between
-// shards. Shards and the root shard reach it with system:masters client certificates of the fleet.
+// shards. Shards and the root shard reach it with a system:masters client certificate of a CA of its own
+// (kcp v0.32.3's cache server authorizes that group only), so that certificate opens no shard.
 import { ETCD_CLIENT_MOUNT } from "./etcd";
 import { kcpSecretName, ROOT_OBJECTS } from "./names";
 import { type ContainerResources, KCP_PORT, type SecretMount } from "./render";
@@ -22,7 +23,7 @@ export function renderCacheServerArgs(
     `--secure-port=${KCP_PORT}`,
     `--tls-cert-file=${KCP_PATHS.serverTls}/tls.crt`,
     `--tls-private-key-file=${KCP_PATHS.serverTls}/tls.key`,
-    // Only system:masters of the fleet's client CA may read or write.
+    // Only system:masters of the cache client CA (not the fleet's client CA) may read or write.
     `--client-ca-file=${KCP_PATHS.ca}/client-ca.crt`,
   ];
   if (etcd.mode === "external") {

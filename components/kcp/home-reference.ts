@@ -27,7 +27,7 @@ export const KCP_HOME_SECRET_KEYS = [
   "mountsProxyKeyPem",
   // system:masters on the root shard (--root-shard-kubeconfig-file).
   "rootShardKubeconfig",
-  // system:masters on the cache server (--cache-kubeconfig).
+  // system:masters on the cache server only (--cache-kubeconfig; a client CA of its own).
   "cacheKubeconfig",
   // system:kcp:logical-cluster-admin on the shards, and its external twin through the front-proxy.
   "logicalClusterAdminKubeconfig",

@@ -8,6 +8,8 @@
 //   serving CA        signs every server certificate (front-proxy, root shard, cache server, region shards)
 //   client CA         signs client certificates (kcp-admin, shard-admin, cache-client, logical-cluster-admins)
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
+//   cache client CA   signs only the cache server's client (system:masters, which the cache server alone
+//                     authorizes): a region holds that certificate, and it is worth nothing on a shard
 //   service-account   one key every shard signs and verifies ServiceAccount tokens with
 // Region shards are issued their own serving/client certificates in their own stacks, so the serving and
 // client CA keys are part of the home outputs (secrets) read by the other regions. That is a known
@@ -191,6 +193,7 @@ export class Root extends pulumi.ComponentResource {
     const servingCa = newCa("serving-ca", "kcp-serving-ca");
     const clientCa = newCa("client-ca", "kcp-client-ca");
     const requestHeaderCa = newCa("requestheader-ca", "kcp-requestheader-ca");
+    const cacheClientCa = newCa("cache-client-ca", "kcp-cache-client-ca");
     // RSA like kube's own service-account keys (every JWT verifier accepts RS256).
     const serviceAccountKey = new TlsPrivateKey(`${name}-service-account-key`, RSA_2048, {
       parent: this,
@@ -204,7 +207,7 @@ export class Root extends pulumi.ComponentResource {
     const kcpAdmin = client("kcp-admin", "kcp-admin", KCP_GROUPS.admin);
     const shardAdmin = client("shard-admin", "shard-admin", KCP_GROUPS.masters);
     const rootShardClient = client("root-shard-client", "kcp-shard-root", KCP_GROUPS.masters);
-    const cacheClient = client("cache-client", "cache-client", KCP_GROUPS.masters);
+    const cacheClient = client("cache-client", "cache-client", KCP_GROUPS.masters, cacheClientCa);
     const lcAdmin = client("logical-cluster-admin", "logical-cluster-admin", KCP_GROUPS.logicalClusterAdmin);
     const elcAdmin = client(
       "external-logical-cluster-admin",
@@ -360,7 +363,7 @@ export class Root extends pulumi.ComponentResource {
     // --- Cache server ----------------------------------------------------------------------------
     const cacheSecrets = [
       tls(O.cache, "server-tls", cacheServer),
-      secret(O.cache, "ca", "Opaque", { "client-ca.crt": clientCa.cert }),
+      secret(O.cache, "ca", "Opaque", { "client-ca.crt": cacheClientCa.cert }),
     ];
     const cacheWorkload = workload(
       O.cache,

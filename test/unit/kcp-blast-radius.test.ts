@@ -24,7 +24,7 @@ const FLEET_CREDENTIALS = {
   clientCaKeyPem: "client CA key",
   serviceAccountKeyPem: "service-account signing key",
   rootShardKubeconfig: "system:masters kubeconfig (root shard)",
-  cacheKubeconfig: "system:masters kubeconfig (cache server)",
+  cacheKubeconfig: "cache-server client (system:masters there only, its own CA)",
 } as const;
 
 /**
@@ -73,7 +73,7 @@ async function holders(stack: string): Promise<string[]> {
 // Today's exposure, identical in every region: the StackReference itself, the shard's certificates
 // (signed in the region with the fleet CA keys), and the shard's Secrets.
 const KNOWN_EXPOSURE = [
-  "kubernetes:core/v1:Secret <region>-kcp-shard-kubeconfigs: system:masters kubeconfig (cache server)",
+  "kubernetes:core/v1:Secret <region>-kcp-shard-kubeconfigs: cache-server client (system:masters there only, its own CA)",
   "kubernetes:core/v1:Secret <region>-kcp-shard-kubeconfigs: system:masters kubeconfig (root shard)",
   "kubernetes:core/v1:Secret <region>-kcp-shard-service-account: service-account signing key",
   "tls:index/locallySignedCert:LocallySignedCert <region>-kcp-shard-server-cert: serving CA key",
@@ -81,7 +81,7 @@ const KNOWN_EXPOSURE = [
   "pulumi:pulumi:StackReference <home stack>: client CA key",
   "pulumi:pulumi:StackReference <home stack>: service-account signing key",
   "pulumi:pulumi:StackReference <home stack>: serving CA key",
-  "pulumi:pulumi:StackReference <home stack>: system:masters kubeconfig (cache server)",
+  "pulumi:pulumi:StackReference <home stack>: cache-server client (system:masters there only, its own CA)",
   "pulumi:pulumi:StackReference <home stack>: system:masters kubeconfig (root shard)",
 ];
 

@@ -22,6 +22,7 @@ import {
   renderFrontProxyMapping,
 } from "../../components/kcp/front-proxy";
 import { renderKubeconfig } from "../../components/kcp/kubeconfig";
+import { kcpSecretName, ROOT_OBJECTS } from "../../components/kcp/names";
 import { KCP_HOME_KEYS, KCP_HOME_SECRET_KEYS, homeStackOutput } from "../../components/kcp/home-reference";
 
 const keyPem = (n: string) => `-----BEGIN PRIVATE KEY-----\nkey-of-${n}\n-----END PRIVATE KEY-----\n`;
@@ -180,9 +181,9 @@ describe("Root under mocks", () => {
     return v as string;
   };
 
-  test("PKI: three CAs, an RSA service-account key, client identities with kcp's groups", async () => {
+  test("PKI: four CAs, an RSA service-account key, client identities with kcp's groups", async () => {
     await settle();
-    for (const ca of ["serving-ca", "client-ca", "requestheader-ca"]) {
+    for (const ca of ["serving-ca", "client-ca", "requestheader-ca", "cache-client-ca"]) {
       const inputs = unwrap(named(`home-${ca}`).inputs).value as {
         isCaCertificate: boolean;
         allowedUses: string[];
@@ -312,11 +313,29 @@ describe("Root under mocks", () => {
     assert.equal(await pulumi.isSecret(homeStackOutput(root.home)), true);
   });
 
+  test("the cache client certificate (held by every region) is signed by a CA only the cache server trusts", async () => {
+    await settle();
+    const cache = parseYaml(await valueOf(root.home.cacheKubeconfig)) as KubeconfigShape;
+    const cert = new crypto.X509Certificate(b64d(cache.users[0].user["client-certificate-data"]));
+    const cacheCa = new crypto.X509Certificate(out("home-cache-client-ca", "certPem"));
+    const clientCa = new crypto.X509Certificate(await valueOf(root.home.clientCaCertPem));
+    assert.ok(cert.verify(cacheCa.publicKey), "signed by the cache client CA");
+    assert.ok(!cert.verify(clientCa.publicKey), "not by the fleet client CA the shards trust");
+    const caSecret = mine().find(
+      (r) =>
+        r.type === "kubernetes:core/v1:Secret" &&
+        (r.inputs.metadata as { name: string }).name === kcpSecretName(ROOT_OBJECTS.cache, "ca"),
+    );
+    assert.ok(caSecret, "the cache server's CA Secret");
+    const data = unwrap(caSecret.inputs.stringData).value as Record<string, string>;
+    assert.equal(data["client-ca.crt"], out("home-cache-client-ca", "certPem"));
+  });
+
   test("no key, client certificate or kubeconfig reaches the engine in plaintext", async () => {
     await settle();
     const keys = mine().filter((r) => r.type === TLS_PRIVATE_KEY);
-    // 3 CAs, the service-account key, 8 client and 3 server certificates, etcd CA/member/client.
-    assert.equal(keys.length, 18);
+    // 4 CAs, the service-account key, 8 client and 3 server certificates, etcd CA/member/client.
+    assert.equal(keys.length, 19);
     const keyPems = keys.flatMap((k) => [out(k.name, "privateKeyPem"), out(k.name, "privateKeyPemPkcs8")]);
     assert.ok(keyPems.every((k) => generatedSecrets.includes(k)));
     const clientCerts = [
