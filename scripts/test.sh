@@ -2,7 +2,8 @@
 # The project's test command (CI runs exactly this): installs/reuses everything, then
 #   fast:  type-check, lint, unit tests (mocks) and policy tests, with coverage
 #   slow:  the local environment (kcp, kwok clusters, PostgreSQL, the regions' Tekton processes), then
-#          1. integration tests that bring their own stacks and backends (test/integration/);
+#          1. integration tests that bring their own stacks and backends (test/integration/), then the fault
+#             tests (test/faults/: their own backend, on the emptied region clusters);
 #          2. the main job (scripts/up.sh's rollout of every local region stack: a no-op when up.sh already
 #             ran), the end-to-end tests against those regions (test/e2e/), and a preview of every local
 #             stack that must show no changes, so the tests leave the user's deployment as they found it
@@ -46,6 +47,8 @@ if [[ "${FAST_ONLY:-}" != 1 ]]; then
   check "local environment status" local/env.sh status
   run_node_tests "integration tests (their own stacks and backends)" \
     node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=1800000 test/integration/*.test.ts
+  run_node_tests "fault tests (kill -9 of up, API server down, secrets in plaintext, destroy of one region)" \
+    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=3600000 test/faults/*.test.ts
   check "the main job: pulumi up of every local region stack (ops/rollout.ts --local)" \
     node --import tsx ops/rollout.ts --local --yes --create-missing --secrets-provider passphrase
   run_node_tests "end-to-end tests (the local regions the main job deployed)" \

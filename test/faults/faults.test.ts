@@ -9,7 +9,7 @@
 //   3. every generated secret (passwords, private keys) is found 0 times in plaintext in the state files,
 //      the logs and the preview output;
 //   4. destroying local-west leaves local-east with 0 changes.
-// Not in scripts/test.sh yet: run by hand on an empty local environment (README, "Recovery after a killed up").
+// scripts/test.sh runs it after the integration tests (which leave the clusters empty), before the main job.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
