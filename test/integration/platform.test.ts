@@ -1,12 +1,14 @@
 // The platform applied for real to a local region (issue: the platform on any cluster) through the
 // project's own commands: rollout (pulumi up with the policy pack) → every Deployment of ours Available;
 // preview-all report → no changes, no mandatory violation; one Tekton feature flag changed → exactly one
-// update; destroy → none of our objects left (checked with kubectl). A backend of its own keeps the
+// update; with protect: true only stateful leaves are protected and a certificate is still re-issued by up;
+// destroy → none of our objects left (checked with kubectl). A backend of its own keeps the
 // developer's stacks untouched, and the test runs only on a region cluster no other stack has deployed to:
 // after scripts/up.sh the user's own local-east stack owns that cluster, and an up from another backend would
 // fight it (and its destroy would delete the user's objects), so the test skips, saying why. scripts/test.sh
 // runs it before the main job, so CI (a fresh environment) always runs it.
 import assert from "node:assert/strict";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -178,6 +180,69 @@ describe(`platform on ${STACK}`, { skip: inUse }, () => {
       changed.every((c) => /^update .*-k8s$/.test(c)),
       changed.join(", "),
     );
+  });
+
+  it("with protect: true, up re-issues a certificate whose validity changed (no protect error)", () => {
+    const withProtect = (results?: { tlsValidityHours: number }) =>
+      configFile((c) => {
+        c["pipeline-service:protect"] = true;
+        if (results) {
+          const tekton = (c["pipeline-service:tekton"] ??= {}) as Record<string, unknown>;
+          tekton.results = { ...(tekton.results as object), ...results };
+        }
+      });
+    const up = (file: string, what: string) =>
+      expectCode(
+        pulumi(["up", "--yes", "--skip-preview", "--stack", STACK, "--config-file", file], { env: backend }),
+        0,
+        what,
+      );
+    const protectedUrns = () => {
+      const r = expectCode(pulumi(["stack", "export", "--stack", STACK], { env: backend }), 0, "export");
+      const state = JSON.parse(r.stdout) as {
+        deployment: { resources: { urn: string; type: string; protect?: boolean }[] };
+      };
+      // "type name", so the assertion below can filter on the type (the URN's last part is only the name).
+      return state.deployment.resources
+        .filter((x) => x.protect)
+        .map((x) => `${x.type} ${x.urn.split("::").pop()!}`);
+    };
+    const certificate = () => {
+      const b64 = kubectlGet(kubeconfig, [
+        "secret",
+        "-n",
+        "tekton-pipelines",
+        "tekton-results-tls",
+        "-o",
+        "jsonpath={.data.tls\\.crt}",
+      ]);
+      return new crypto.X509Certificate(Buffer.from(b64 ?? "", "base64").toString("utf8"));
+    };
+    try {
+      up(withProtect(), "up with protect: true");
+      const held = protectedUrns();
+      // The stateful leaves (here the logs PVC), and nothing that renews.
+      assert.ok(held.length > 0, "nothing is protected");
+      assert.deepEqual(
+        held.filter((u) => !/^kubernetes:(core\/v1:PersistentVolumeClaim|apps\/v1:StatefulSet) /.test(u)),
+        [],
+      );
+      const before = certificate();
+      const r = up(withProtect({ tlsValidityHours: 720 }), "up with a shorter certificate validity");
+      assert.doesNotMatch(r.out, /protected/i);
+      assert.match(r.out, /replaced/);
+      const after = certificate();
+      assert.notEqual(after.serialNumber, before.serialNumber);
+      const hours = (Date.parse(after.validTo) - Date.parse(after.validFrom)) / 3_600_000;
+      assert.equal(hours, 720);
+      console.log(
+        `protected: ${held.join(", ")}; certificate ${before.serialNumber} → ${after.serialNumber}`,
+      );
+    } finally {
+      // Back to the committed config (protect: false) so the destroy below may delete everything.
+      up(configFile(), "up with the committed config");
+    }
+    assert.deepEqual(protectedUrns(), []);
   });
 
   it("destroy leaves none of our objects (checked with kubectl)", async () => {
