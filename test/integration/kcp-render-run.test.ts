@@ -127,9 +127,18 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
     return f;
   };
 
+  /** Each binary's real path; copied into `dir` when it is under /tmp, which every pod's emptyDir hides. */
+  const binaries: Record<string, string> = {};
   before(() => {
-    for (const b of ["kcp", "cache-server", "kcp-front-proxy", "etcd"])
+    for (const b of ["kcp", "cache-server", "kcp-front-proxy", "etcd"]) {
       assert.ok(fs.existsSync(path.join(BIN_DIR, b)), `${b} is not built: tools/build.sh etcd kcp`);
+      binaries[b] = fs.realpathSync(path.join(BIN_DIR, b));
+      if (binaries[b].startsWith("/tmp/")) {
+        fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
+        fs.copyFileSync(binaries[b], path.join(dir, "bin", b));
+        binaries[b] = path.join(dir, "bin", b);
+      }
+    }
     const out = path.join(dir, "rendered.json");
     expectCode(
       run("node", [
@@ -320,7 +329,7 @@ void describe("kcp as rendered for the cloud, run with the real binaries", { con
       const script = path.join(podDir, "launch.sh");
       fs.writeFileSync(
         script,
-        launchScript(spec, path.join(BIN_DIR, p.binary), dirs, { "/etc/hosts": hostsFiles[p.cluster] }),
+        launchScript(spec, binaries[p.binary], dirs, { "/etc/hosts": hostsFiles[p.cluster] }),
         { mode: 0o700 },
       );
       const out = fs.openSync(logOf(p), "a");
