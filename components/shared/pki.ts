@@ -113,6 +113,21 @@ export function issueLeafCert(
   opts: pulumi.CustomResourceOptions,
   certOpts: pulumi.CustomResourceOptions = {},
 ): LeafCert {
+  const { key, csr } = requestLeafCert(name, args, opts);
+  const cert = signRequest(
+    `${name}-cert`,
+    { ...args, certRequestPem: csr.certRequestPem },
+    pulumi.mergeOptions(opts, certOpts),
+  );
+  return { key, csr, cert, keyPem: key.privateKeyPemPkcs8, certPem: cert.certPem };
+}
+
+/** `<name>-key` and the request `<name>-csr` for a leaf another stack signs (signRequest). */
+export function requestLeafCert(
+  name: string,
+  args: Pick<LeafCertArgs, "commonName" | "organization" | "dnsNames" | "ipAddresses">,
+  opts: pulumi.CustomResourceOptions,
+): { key: tls.PrivateKey; csr: tls.CertRequest } {
   const key = new tls.PrivateKey(`${name}-key`, ECDSA_P256, opts);
   const csr = new tls.CertRequest(
     `${name}-csr`,
@@ -124,10 +139,24 @@ export function issueLeafCert(
     },
     opts,
   );
-  const cert = new tls.LocallySignedCert(
-    `${name}-cert`,
+  return { key, csr };
+}
+
+/**
+ * A certificate signed by `args.ca` for a request (its subject and SANs are copied from the request: a
+ * request from another stack is checked first, components/kcp/enrollment.ts).
+ */
+export function signRequest(
+  name: string,
+  args: Pick<LeafCertArgs, "ca" | "purposes" | "validityHours" | "earlyRenewalHours"> & {
+    certRequestPem: pulumi.Input<string>;
+  },
+  opts: pulumi.CustomResourceOptions,
+): tls.LocallySignedCert {
+  return new tls.LocallySignedCert(
+    name,
     {
-      certRequestPem: csr.certRequestPem,
+      certRequestPem: args.certRequestPem,
       caCertPem: args.ca.certPem,
       caPrivateKeyPem: args.ca.keyPem,
       validityPeriodHours: args.validityHours,
@@ -135,7 +164,6 @@ export function issueLeafCert(
       allowedUses: leafUses(args.purposes),
       setSubjectKeyId: true,
     },
-    pulumi.mergeOptions(opts, certOpts),
+    opts,
   );
-  return { key, csr, cert, keyPem: key.privateKeyPemPkcs8, certPem: cert.certPem };
 }
