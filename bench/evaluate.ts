@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     const before = resources.length;
     const start = process.hrtime.bigint();
     pulumi.runtime.setAllConfig(encodeConfig({ ...base, "pipeline-service:region": region }));
-    program();
+    await program();
     await waitForRPCs();
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     counts.push(resources.length - before);

@@ -21,7 +21,10 @@ import { RdsDatabase } from "./data/rds-database";
 import { S3LogBucket } from "./data/s3-log-bucket";
 import { ArgoCd, type ArgoCdRepository } from "./gitops/argocd";
 import type { LocalWebhookPorts } from "./local-profile";
-import { homeStackOutput, type KcpHome, readKcpHome } from "./kcp/home-reference";
+import { type ShardRequest, shardCertSpecs } from "./kcp/enrollment";
+import { homeStackOutput, type KcpHomeValue } from "./kcp/home-reference";
+import { kubeconfigSecret } from "./kcp/kubeconfig";
+import { requestLeafCert } from "./shared/pki";
 import { newKcpProvider } from "./kcp/kcp-provider";
 import { RegionWorkspace } from "./kcp/region-workspace";
 import { internalLoadBalancerAnnotations } from "./kcp/render";
@@ -65,6 +68,10 @@ export interface FailureDomainArgs {
   localKcp?: { frontProxyUrl: string; shardName: string; adminKubeconfig: pulumi.Input<string> };
   /** Local profile: ports of this region's local webhook processes (local/processes.ts). @default {} */
   localWebhookPorts?: LocalWebhookPorts;
+  /** Cloud, not home: the home stack's kcp facts, read before the domain is built (readKcpHome). */
+  kcpHome?: KcpHomeValue;
+  /** Cloud home region: the other regions' published shard requests (readShardRequests). @default [] */
+  shardRequests?: ShardRequest[];
 }
 
 export class FailureDomain extends pulumi.ComponentResource {
@@ -77,8 +84,15 @@ export class FailureDomain extends pulumi.ComponentResource {
   public readonly namespaces: pulumi.Output<Record<string, string>>;
   /** In-cluster address of the Tekton Results API (gRPC + REST over TLS). */
   public readonly resultsEndpoint?: pulumi.Output<string>;
-  /** Home region only: what other regions read through their StackReference (secrets kept secret). */
-  public readonly kcpHome?: pulumi.Output<unknown>;
+  /** Home region only: what other regions read through their StackReference (all public). */
+  public readonly kcpHome?: pulumi.Output<KcpHomeValue>;
+  /** Cloud regions but home: what the home stack signs (published as `kcpShardRequest`). */
+  public readonly kcpShardRequest?: pulumi.Output<ShardRequest>;
+  /**
+   * Whether the region's kcp shard runs. False on a region's first `up`, until the home stack has signed
+   * its request: the region then has no workspace, Tekton export or tenants yet.
+   */
+  public readonly kcpReady: boolean;
   /** The region's Tekton APIExport on kcp (when Tekton Pipelines runs here): name, workspace path, agent. */
   public readonly tektonExport?: pulumi.Output<{ name: string; path: string; agentName: string }>;
   /** The tenants this region serves: name → workspace path, shard, cluster namespaces, kubeconfig command. */
@@ -231,8 +245,17 @@ export class FailureDomain extends pulumi.ComponentResource {
     const provider = this.provider;
 
     // Layer B: kcp (root in the home region, one shard per region). Layer C: the region's workspace.
-    const { workspace, kcpHome, kcpProvider: kcpRoot, admin, kcpCaPem } = this.kcp(name, c, args, provider);
+    const { kcp, kcpHome, shardRequest } = this.kcp(name, c, args, provider);
     this.kcpHome = kcpHome;
+    this.kcpShardRequest = shardRequest;
+    this.kcpReady = kcp !== undefined;
+    if (!kcp)
+      void pulumi.log.warn(
+        `the home stack has not signed this region's kcp shard yet: this up publishes its request ` +
+          `(output kcpShardRequest) and starts no shard, workspace, Tekton export or tenant. ` +
+          `Run \`pulumi up\` on the home stack, then here again (ops/rollout.ts does both).`,
+        this,
+      );
 
     // Layer B: the Tekton stack and Argo CD, in dependency order.
     const t = c.tekton;
@@ -258,23 +281,25 @@ export class FailureDomain extends pulumi.ComponentResource {
       );
       namespaces.pipelines = PIPELINES_NAMESPACE;
       // Layer C: the region's Tekton API on kcp, served from this cluster by the api-syncagent.
-      const regionKcp = newKcpProvider(
-        `${name}-kcp-region`,
-        { ...admin, workspacePath: workspace.path },
-        { parent: this, dependsOn: [workspace] },
-      );
-      tektonExport = new TektonExport(
-        `${name}-tekton-export`,
-        {
-          kcpProvider: regionKcp,
-          provider,
-          region: c.region,
-          kcpServerUrl: admin.frontProxyUrl,
-          kcpCaPem,
-          manifestsDir,
-        },
-        { parent: this, dependsOn: [pipelines] },
-      );
+      if (kcp) {
+        const regionKcp = newKcpProvider(
+          `${name}-kcp-region`,
+          { ...kcp.admin, workspacePath: kcp.workspace.path },
+          { parent: this, dependsOn: [kcp.workspace] },
+        );
+        tektonExport = new TektonExport(
+          `${name}-tekton-export`,
+          {
+            kcpProvider: regionKcp,
+            provider,
+            region: c.region,
+            kcpServerUrl: kcp.admin.frontProxyUrl,
+            kcpCaPem: kcp.kcpCaPem,
+            manifestsDir,
+          },
+          { parent: this, dependsOn: [pipelines] },
+        );
+      }
       if (t.triggers.enabled) {
         new Triggers(
           `${name}-triggers`,
@@ -366,7 +391,9 @@ export class FailureDomain extends pulumi.ComponentResource {
         path: tektonExport.exportPath,
         agentName: tektonExport.agentName,
       });
-    this.tenants = this.tenancy(name, c, { kcpRoot, admin, provider, tektonExport });
+    this.tenants = kcp
+      ? this.tenancy(name, c, { kcpRoot: kcp.kcpProvider, admin: kcp.admin, provider, tektonExport })
+      : pulumi.output({} as Record<string, TenantSummary>);
     this.namespaces = pulumi.output(namespaces);
     this.resultsEndpoint = results ? pulumi.output(results.apiEndpoint) : undefined;
     // region/cloudRegion/profile are outputs too: stack policies see a component's outputs, not its inputs.
@@ -378,7 +405,7 @@ export class FailureDomain extends pulumi.ComponentResource {
       namespaces: this.namespaces,
       resultsEndpoint: this.resultsEndpoint,
       chainsPublicKeyPem: this.chainsPublicKeyPem,
-      kcpWorkspace: workspace.workspaceName,
+      kcpWorkspace: kcp?.workspace.workspaceName,
       tektonExport: this.tektonExport,
       tenants: this.tenants,
     });
@@ -390,17 +417,21 @@ export class FailureDomain extends pulumi.ComponentResource {
     args: FailureDomainArgs,
     provider: k8s.Provider,
   ): {
-    workspace: RegionWorkspace;
-    kcpHome?: pulumi.Output<unknown>;
-    kcpProvider: k8s.Provider;
-    admin: KcpAdmin;
-    kcpCaPem: pulumi.Input<string>;
+    /** Undefined while the region awaits the home stack's signature. */
+    kcp?: {
+      workspace: RegionWorkspace;
+      kcpProvider: k8s.Provider;
+      admin: KcpAdmin;
+      kcpCaPem: pulumi.Input<string>;
+    };
+    kcpHome?: pulumi.Output<KcpHomeValue>;
+    shardRequest?: pulumi.Output<ShardRequest>;
   } {
     const parent = { parent: this };
-    let kcpProvider: k8s.Provider;
+    let kcpProvider: k8s.Provider | undefined;
     let shard: Shard;
-    let kcpHome: pulumi.Output<unknown> | undefined;
-    let admin: KcpAdmin;
+    let kcpHome: pulumi.Output<KcpHomeValue> | undefined;
+    let admin: KcpAdmin | undefined;
     let kcpCaPem: pulumi.Input<string>;
     if (c.profile === "local") {
       // The kcp processes run on this machine (local/env.sh); the stack owns its shard's region labels.
@@ -421,17 +452,24 @@ export class FailureDomain extends pulumi.ComponentResource {
         parent,
       );
     } else {
-      let home: KcpHome;
-      let root: Root | undefined;
       // kcp's load balancers are internal unless config says otherwise (an existing cluster's cloud is
       // unknown: its Services get no cloud annotations).
       const lbAnnotations =
         c.kcp.loadBalancers === "internal" && c.cluster.kind !== "existing"
           ? internalLoadBalancerAnnotations(c.cluster.kind === "eks" ? "aws" : "azure")
           : {};
+      const shardArgs = {
+        region: c.region,
+        shardName: c.kcp.shardName,
+        provider,
+        zones: c.zones,
+        protect: c.protect,
+        serviceAnnotations: lbAnnotations,
+        storageClassName: this.cluster.storageClassName,
+      };
       if (c.home) {
         // externalUrl is required for a cloud home region (infra/config.ts).
-        root = new Root(
+        const root = new Root(
           `${name}-kcp-root`,
           {
             provider,
@@ -441,19 +479,15 @@ export class FailureDomain extends pulumi.ComponentResource {
             frontProxyServiceAnnotations: lbAnnotations,
             internalServiceAnnotations: lbAnnotations,
             storageClassName: this.cluster.storageClassName,
+            shardRequests: args.shardRequests ?? [],
           },
           parent,
         );
-        home = root.home;
-        kcpHome = pulumi.output(homeStackOutput(root.home));
-      } else {
-        home = readKcpHome(c.kcp.homeStack ?? "", { parent: this });
-      }
-      admin = { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl };
-      kcpCaPem = home.caBundle;
-      // The stack dials externalUrl below: with a zone configured, its record exists before that.
-      const dnsRecord =
-        root && this.dnsZone
+        kcpHome = homeStackOutput(root.home);
+        admin = { kubeconfig: root.adminKubeconfig, frontProxyUrl: root.frontProxyUrl };
+        kcpCaPem = root.caBundle;
+        // The stack dials externalUrl below: with a zone configured, its record exists before that.
+        const dnsRecord = this.dnsZone
           ? new DnsRecord(
               `${name}-kcp-dns`,
               {
@@ -464,33 +498,65 @@ export class FailureDomain extends pulumi.ComponentResource {
               parent,
             )
           : undefined;
-      kcpProvider = newKcpProvider(
-        `${name}-kcp`,
-        { kubeconfig: home.adminKubeconfig, frontProxyUrl: home.frontProxyUrl },
-        { parent: this, dependsOn: [...(root ? [root] : []), ...(dnsRecord ? [dnsRecord] : [])] },
-      );
-      shard = new Shard(
-        `${name}-kcp-shard`,
-        {
-          region: c.region,
-          shardName: c.kcp.shardName,
-          kcpProvider,
-          provider,
-          home,
-          zones: c.zones,
-          protect: c.protect,
-          serviceAnnotations: lbAnnotations,
-          storageClassName: this.cluster.storageClassName,
-        },
-        parent,
-      );
+        kcpProvider = newKcpProvider(`${name}-kcp`, admin, {
+          parent: this,
+          dependsOn: [root, ...(dnsRecord ? [dnsRecord] : [])],
+        });
+        shard = new Shard(
+          `${name}-kcp-shard`,
+          { ...shardArgs, kcpProvider, fleet: root.home, signer: root.signer },
+          parent,
+        );
+      } else {
+        // Invariant: infra/program.ts read the home stack before building the domain.
+        const home = args.kcpHome;
+        if (!home)
+          throw new pulumi.ResourceError(
+            `FailureDomain ${name}: the home stack's kcp facts are required`,
+            this,
+          );
+        const shardName = c.kcp.shardName ?? c.region;
+        const certificates = home.shards[shardName];
+        // The region stack's own kcp-admin identity: its key stays here, the home stack signs its request.
+        const spec = shardCertSpecs(shardName).admin;
+        const adminRequest = requestLeafCert(
+          `${name}-kcp-admin`,
+          { commonName: spec.commonName, organization: spec.organization },
+          parent,
+        );
+        kcpCaPem = home.caBundle;
+        if (certificates) {
+          admin = {
+            kubeconfig: kubeconfigSecret(
+              home.frontProxyUrl,
+              home.caBundle,
+              { key: adminRequest.key.privateKeyPemPkcs8, cert: pulumi.secret(certificates.admin) },
+              "kcp-admin",
+            ),
+            frontProxyUrl: home.frontProxyUrl,
+          };
+          kcpProvider = newKcpProvider(`${name}-kcp`, admin, parent);
+        }
+        shard = new Shard(
+          `${name}-kcp-shard`,
+          {
+            ...shardArgs,
+            kcpProvider,
+            fleet: home,
+            certificates,
+            adminCertificateRequest: adminRequest.csr.certRequestPem,
+          },
+          parent,
+        );
+      }
     }
+    if (!shard.started || !kcpProvider || !admin) return { kcpHome, shardRequest: shard.request };
     const workspace = new RegionWorkspace(
       `${name}-kcp-workspace`,
       { kcpProvider, region: c.region },
       { parent: this, dependsOn: [shard] },
     );
-    return { workspace, kcpHome, kcpProvider, admin, kcpCaPem };
+    return { kcp: { workspace, kcpProvider, admin, kcpCaPem }, kcpHome, shardRequest: shard.request };
   }
 
   /** TenantsRoot in the home region, then one Tenant per configured tenant, bound to this region's export. */

@@ -55,6 +55,8 @@ export interface RegionKcpConfig {
   loadBalancers: "internal" | "internet-facing";
   /** Non-home regions: the stack that owns the kcp root (org/project/stack). */
   homeStack?: string;
+  /** Home region: the other regions' stacks whose shard requests it signs. */
+  regionStacks: string[];
 }
 
 export interface RegionTektonConfig {

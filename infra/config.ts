@@ -548,6 +548,16 @@ const kcpSchema = z
       .string()
       .regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "a fully qualified stack name org/project/stack")
       .optional(),
+    /**
+     * Only for `home: true`: the other regions' stacks, whose kcp shard requests this stack signs
+     * (components/kcp/enrollment.ts). A region not listed gets no certificates and starts no shard.
+     */
+    regionStacks: z
+      .array(
+        z.string().regex(/^[^/\s]+\/[^/\s]+\/[^/\s]+$/, "a fully qualified stack name org/project/stack"),
+      )
+      .refine((l) => new Set(l).size === l.length, "each stack once")
+      .default([]),
   })
   .strict()
   .prefault({});
@@ -1081,11 +1091,17 @@ function contextRules(raw: Record<string, unknown>, c: RegionConfig, context: Pa
   if (c.profile === "local") {
     ignored(["kcp", "externalUrl"], "in the local profile (the local front-proxy's URL is used)");
     ignored(["kcp", "homeStack"], "in the local profile (the local kcp root is used)");
+    ignored(
+      ["kcp", "regionStacks"],
+      "in the local profile (kcp's own launcher issues the local shards' certificates)",
+    );
     ignored(["kcp", "shardName"], "in the local profile (the local environment names the shards)");
   } else {
     ignored(["kcp", "localEnvFile"], 'in the cloud profile (only profile "local" reads it)');
     if (c.home) ignored(["kcp", "homeStack"], "with home: true (the home region hosts the kcp root itself)");
     else ignored(["kcp", "externalUrl"], "with home: false (only the home region runs the front-proxy)");
+    if (!c.home)
+      ignored(["kcp", "regionStacks"], "with home: false (only the home stack signs shard requests)");
   }
   const t = c.tekton;
   const off = (
@@ -1106,20 +1122,30 @@ function contextRules(raw: Record<string, unknown>, c: RegionConfig, context: Pa
   off("chains", ["taskrunFormat", "storage"]);
   off("pipelinesAsCode", ["ingressHost"]);
   if (!c.gitops.enabled) ignored(["gitops", "highAvailability"], "while gitops.enabled is false");
-  // A home stack that is this stack would read its own outputs.
+  // A home stack that is this stack would read its own outputs; so would a region stack that is.
   const self = context.stack;
-  if (self && c.kcp.homeStack && !c.home) {
-    const [org, project, stack] = c.kcp.homeStack.split("/");
-    if (
+  const isSelf = (qualified: string) => {
+    const [org, project, stack] = qualified.split("/");
+    return (
+      !!self &&
       stack === self.stack &&
       (self.project === undefined || project === self.project) &&
       (self.organization === undefined || org === self.organization)
-    )
-      problems.push({
-        path: ["kcp", "homeStack"],
-        expected: `another stack than this one (${c.kcp.homeStack} is this stack; the home stack is the one with home: true)`,
-      });
-  }
+    );
+  };
+  if (c.home)
+    c.kcp.regionStacks.forEach((r, i) => {
+      if (isSelf(r))
+        problems.push({
+          path: ["kcp", "regionStacks", i],
+          expected: `another stack than this one (${r} is this stack, which signs its own shard)`,
+        });
+    });
+  if (c.kcp.homeStack && !c.home && isSelf(c.kcp.homeStack))
+    problems.push({
+      path: ["kcp", "homeStack"],
+      expected: `another stack than this one (${c.kcp.homeStack} is this stack; the home stack is the one with home: true)`,
+    });
   // Tekton Pipelines settings: the flags and defaults the pinned release has, with the values it accepts.
   const flags = Object.entries(t.pipelines.featureFlags);
   const defaults = Object.entries(t.pipelines.defaults);

@@ -1,8 +1,11 @@
-// The region program: read and validate the stack config, then build one FailureDomain. Config errors are
-// thrown before any resource is registered. index.ts runs it; tests call it under mocks.
+// The region program: read and validate the stack config, read what the other stacks of the fleet published
+// about kcp (the home stack's facts, or the regions' shard requests), then build one FailureDomain. Config
+// errors are thrown before any resource is registered. index.ts runs it; tests call it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
 import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
+import type { ShardRequest } from "../components/kcp/enrollment";
+import { type KcpHomeValue, readKcpHome, readShardRequests } from "../components/kcp/home-reference";
 import { localWebhookPorts } from "../local/processes";
 import { ConfigError, PROJECT } from "./config";
 import { checkProgramConfig, rawStackConfig, readStackFiles, resolveRegion } from "./stack-config";
@@ -69,7 +72,29 @@ function resultsDatabasePassword(config: pulumi.Config, external: boolean, local
   );
 }
 
-export function program(config = new pulumi.Config(PROJECT)) {
+/**
+ * What the other stacks published about kcp (cloud profile): the home stack's facts for a region, the
+ * regions' shard requests for the home stack. A missing or malformed output is the user's to fix.
+ */
+async function readFleet(
+  region: ReturnType<typeof resolveOrReport>["config"],
+): Promise<{ kcpHome?: KcpHomeValue; shardRequests?: ShardRequest[] }> {
+  if (region.profile !== "cloud") return {};
+  try {
+    // A StackReference is a read: a new URN reads it again and drops the old entry, deleting nothing.
+    if (!region.home) return { kcpHome: await readKcpHome(region.kcp.homeStack ?? "") };
+    const { requests, pending } = await readShardRequests(region.kcp.regionStacks);
+    if (pending.length > 0)
+      void pulumi.log.warn(
+        `no kcp shard request published yet by ${pending.join(", ")}: run \`pulumi up\` there first, then here`,
+      );
+    return { shardRequests: requests };
+  } catch (e) {
+    throw new pulumi.RunError((e as Error).message);
+  }
+}
+
+export async function program(config = new pulumi.Config(PROJECT)) {
   const { config: region, kubeconfig, localEnv, kcpAdminKubeconfig } = resolveOrReport(config);
   const secrets: FailureDomainSecrets = {
     githubApp: githubApp(config),
@@ -91,6 +116,7 @@ export function program(config = new pulumi.Config(PROJECT)) {
         ? { frontProxyUrl: localEnv.kcp.frontProxyUrl, shardName: shard, adminKubeconfig: kcpAdminKubeconfig }
         : undefined,
     localWebhookPorts: regionIndex >= 0 ? localWebhookPorts(regionIndex) : undefined,
+    ...(await readFleet(region)),
   });
   return {
     regionName: region.region,
@@ -100,6 +126,8 @@ export function program(config = new pulumi.Config(PROJECT)) {
     resultsEndpoint: domain.resultsEndpoint,
     chainsPublicKeyPem: domain.chainsPublicKeyPem,
     kcp: domain.kcpHome,
+    kcpShardRequest: domain.kcpShardRequest,
+    kcpReady: domain.kcpReady,
     tenants: domain.tenants,
     tektonExport: domain.tektonExport,
   };

@@ -39,6 +39,8 @@ export interface StackReport extends StackTarget {
   /** Rollout wave (1-based). */
   wave?: number;
   summary?: OperationSummary;
+  /** After `up`: the region's kcp shard awaits the home stack's signature (output kcpReady false). */
+  kcpAwaitingHome?: boolean;
 }
 
 export interface FleetTotals {

@@ -3,6 +3,8 @@
 // after it; local stacks after the local home stack), then from the configured waves (ops/waves.json): the
 // stacks of a wave in parallel, the next wave only when the whole wave succeeded. On the first failure no
 // further stack starts; the report says what was updated, what failed and which waves were not run.
+// A region whose kcp shard the home stack has not signed yet (its first up, components/kcp/enrollment.ts)
+// gets two more waves at the end: the home stack again, then that region again.
 // Rollback = pin the previous version in the stack files (tekton.pipelines.version) and roll out again.
 //   node --import tsx ops/rollout.ts [--waves-file ops/waves.json | --waves "local-west;*"] [--dry-run] [--yes]
 import * as path from "node:path";
@@ -47,6 +49,24 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/**
+ * The waves that finish a kcp enrollment (pure): the home stack again (it signs the requests the regions
+ * just published), then those regions again (they start their shards). None when no region awaits or the
+ * home stack is not in this rollout.
+ */
+export function enrollmentWaves(
+  results: Map<string, StackReport>,
+  runnable: { stack: string; home: boolean; profile: string }[],
+): Wave[] {
+  const awaiting = [...results.values()].filter((r) => r.kcpAwaitingHome).map((r) => r.stack);
+  const home = runnable.find((s) => s.home && s.profile === "cloud");
+  if (awaiting.length === 0 || !home) return [];
+  return [
+    { name: "kcp enrollment: the home stack signs", stacks: [home.stack] },
+    { name: "kcp enrollment: the regions start their shards", stacks: awaiting },
+  ];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -100,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!(await confirm("Proceed with pulumi up? [y/N] "))) return 2;
   }
 
+  const plannedWaves = waves.length;
   const cancel = cancellable(ctx, progress);
   const results = new Map<string, StackReport>(skipped.map((s) => [s.stack, s]));
   const outcomes: WaveOutcome[] = [];
@@ -159,6 +180,9 @@ export async function main(argv: string[]): Promise<number> {
       const r = results.get(name);
       if (r) r.wave = waveNo;
     }
+    // Regions whose kcp shard awaits the home stack's signature (their first up published the request):
+    // the home stack signs, then they start their shards. Added once, after the last configured wave.
+    if (waveNo === plannedWaves && !halt && !dryRun) waves.push(...enrollmentWaves(results, runnable));
   }
 
   const report = buildFleetReport({
@@ -170,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
       policyPacks: policyPacks.map((p) => path.relative(ctx.projectDir, p)),
       failOnSkipped: values["fail-on-skipped"],
     },
-    stacks: waves.flatMap((w) => w.stacks).map((n) => results.get(n)!),
+    stacks: [...new Set(waves.flatMap((w) => w.stacks))].map((n) => results.get(n)!),
     waves: outcomes,
     orderNotes: notes,
     problems: afterRun(ctx),

@@ -124,9 +124,10 @@ export async function runOnStack(
     return `… ${n} resource${n === 1 ? "" : "s"} so far, ${seconds().toFixed(0)} s`;
   });
   let error: unknown;
+  let outputs: auto.OutputMap | undefined;
   try {
     if (op === "preview") await stack.preview({ ...common, policyPacks: opts.policyPacks });
-    else if (op === "up") await stack.up({ ...common, policyPacks: opts.policyPacks });
+    else if (op === "up") ({ outputs } = await stack.up({ ...common, policyPacks: opts.policyPacks }));
     else await stack.previewRefresh(common);
   } catch (e) {
     error = e;
@@ -164,5 +165,14 @@ export async function runOnStack(
   }
   progress.line(target.stack, "done", phaseDone(op, summary, seconds()));
   for (const line of changeLines(summary)) progress.line(target.stack, "changes", line);
-  return { ...base, status: "ok", durationSeconds: seconds(), summary };
+  // A region whose kcp shard the home stack has not signed yet (components/kcp/enrollment.ts).
+  const awaiting = outputs?.kcpReady?.value === false;
+  if (awaiting) progress.line(target.stack, "note", "kcp shard awaits the home stack's signature");
+  return {
+    ...base,
+    status: "ok",
+    durationSeconds: seconds(),
+    summary,
+    ...(awaiting ? { kcpAwaitingHome: true } : {}),
+  };
 }

@@ -36,8 +36,16 @@ export function renderFrontProxyMapping(rootShardUrl: string): string {
   return stringifyYaml([entry("/clusters/"), entry("/services/")]);
 }
 
-/** kcp-front-proxy's command line (flags of kcp v0.32.3 pkg/proxy/options and cmd/sharded-test-server). */
-export function renderFrontProxyArgs(): string[] {
+/** The file (in the front-proxy's service-account Secret) with a region shard's ServiceAccount public key. */
+export function serviceAccountKeyFile(shardName: string): string {
+  return `shard-${shardName}.pub`;
+}
+
+/**
+ * kcp-front-proxy's command line (flags of kcp v0.32.3 pkg/proxy/options and cmd/sharded-test-server).
+ * `shardKeyFiles`: the region shards' ServiceAccount public keys (serviceAccountKeyFile), each trusted.
+ */
+export function renderFrontProxyArgs(shardKeyFiles: string[] = []): string[] {
   const p = FRONT_PROXY_PATHS;
   return [
     `--secure-port=${KCP_PORT}`,
@@ -58,7 +66,9 @@ export function renderFrontProxyArgs(): string[] {
     // proxy looks a token's ServiceAccount up on the root shard only, so a token of a workspace on a region
     // shard (the api-syncagent's) was refused as Unauthorized (test/integration/kcp-render-run.test.ts).
     // The cost: a deleted ServiceAccount's tokens stay valid at the proxy until they expire.
+    // One key per signer: the root's (the home region's shards) and each region shard's own.
     `--service-account-key-file=${p.serviceAccount}/tls.key`,
+    ...shardKeyFiles.map((f) => `--service-account-key-file=${p.serviceAccount}/${f}`),
     "--service-account-lookup=false",
   ];
 }

@@ -10,12 +10,12 @@
 //   requestheader CA  signs the front-proxy's and the mounts-proxy's identity-forwarding certificates
 //   cache client CA   signs only the cache server's client (system:masters, which the cache server alone
 //                     authorizes): a region holds that certificate, and it is worth nothing on a shard
-//   service-account   one key every shard signs and verifies ServiceAccount tokens with
-// Region shards are issued their own serving/client certificates in their own stacks, so the serving and
-// client CA keys are part of the home outputs (secrets) read by the other regions. That is a known
-// exposure: a StackReference's state holds every output of the home stack, so each region holds the
-// fleet's CA keys, service-account key and system:masters kubeconfigs
-// (test/unit/kcp-blast-radius.test.ts lists exactly where).
+//   service-account   the root's key (the root shard and the home region's shard sign tokens with it;
+//                     every other region's shard has its own, which the front-proxy also trusts)
+// Region shards keep their own keys: the home stack signs their published requests (ShardEnrollment,
+// enrollment.ts) and trusts each one's ServiceAccount public key at the front-proxy. The home stack exports
+// only public values (home-reference.ts); test/unit/kcp-blast-radius.test.ts scans region stacks for any
+// fleet credential.
 //
 // Reachability: the front-proxy is behind a LoadBalancer at `externalUrl`; the root shard and the cache
 // server are behind their own LoadBalancers because region shards in other clusters connect to both, and
@@ -42,9 +42,11 @@ import {
   frontProxyMounts,
   renderFrontProxyArgs,
   renderFrontProxyMapping,
+  serviceAccountKeyFile,
 } from "./front-proxy";
-import type { KcpHomeOutputs } from "./home-reference";
-import { KCP_GROUPS, ROOT_SHARD_KUBECONFIG_CONTEXT, kubeconfigSecret } from "./kubeconfig";
+import { type ShardRequest, type ShardSigner, ShardEnrollment, externalServerNamesOf } from "./enrollment";
+import type { KcpHome } from "./home-reference";
+import { KCP_GROUPS, kubeconfigSecret } from "./kubeconfig";
 import {
   ETCD_NAME,
   type KcpSecretKind,
@@ -113,6 +115,8 @@ export interface RootArgs extends KcpServerOptions {
   frontProxyResources?: ContainerResources;
   /** CA validity in hours. @default 87600 (10 years) */
   caValidityHours?: number;
+  /** The other regions' published requests (readShardRequests), each signed here. @default [] */
+  shardRequests?: ShardRequest[];
 }
 
 const HOST = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -140,12 +144,18 @@ export function validateRootArgs(args: RootArgs): void {
   const leaf = args.certValidityHours ?? 8760;
   if (!Number.isInteger(ca) || ca < leaf)
     throw new Error("caValidityHours must be an integer >= certValidityHours");
+  const names = (args.shardRequests ?? []).map((r) => r.shardName);
+  const twice = names.find((n, i) => names.indexOf(n) !== i || n === "root");
+  if (twice)
+    throw new Error(`shardRequests: shard name ${JSON.stringify(twice)} is requested twice or is "root"`);
 }
 
 /** The kcp root of the fleet. */
 export class Root extends pulumi.ComponentResource {
-  /** What every region needs (export it from the home stack with homeStackOutput(root.home)). */
-  public readonly home: KcpHomeOutputs;
+  /** What every region needs, all public (export it from the home stack with homeStackOutput(root.home)). */
+  public readonly home: KcpHome;
+  /** The fleet CAs with their keys, for the home region's own shard (never exported). */
+  public readonly signer: ShardSigner;
   public readonly frontProxyUrl: pulumi.Output<string>;
   /** The front-proxy load balancer's hostname (AWS) or IP (Azure): where externalUrl's DNS record points. */
   public readonly frontProxyAddress: pulumi.Output<string>;
@@ -441,6 +451,38 @@ export class Root extends pulumi.ComponentResource {
       [...rootSecrets, rootSvc, cacheWorkload, ...(etcd ? [etcd] : [])],
     );
 
+    // --- Other regions' shards: their requests signed, their ServiceAccount keys trusted --------------
+    const cas = {
+      serving: servingCa,
+      client: clientCa,
+      requestHeader: requestHeaderCa,
+      cacheClient: cacheClientCa,
+    };
+    const requests = args.shardRequests ?? [];
+    // No shard may ask for a name the root's servers or another shard answer at.
+    const reservedFor = (shardName: string) =>
+      pulumi
+        .all([rootHost, cacheHost])
+        .apply(([r, c]) => [
+          frontProxy.host,
+          r,
+          c,
+          ...requests.filter((o) => o.shardName !== shardName).flatMap((o) => externalServerNamesOf(o)),
+        ]);
+    const enrolled = Object.fromEntries(
+      requests.map((request) => [
+        request.shardName,
+        new ShardEnrollment(
+          `${name}-enroll-${request.shardName}`,
+          { request, cas, certValidityHours: hours, reservedHosts: reservedFor(request.shardName) },
+          { parent: this },
+        ).certificates,
+      ]),
+    );
+    const shardPublicKeys = Object.fromEntries(
+      requests.map((r) => [serviceAccountKeyFile(r.shardName), r.serviceAccountPublicKeyPem]),
+    );
+
     // --- Front-proxy -------------------------------------------------------------------------------
     const mappingData = { "mapping.yaml": internalUrl(O.rootShard).apply(renderFrontProxyMapping) };
     (mounted[O.frontProxy] ??= {})[frontProxyConfigName()] = mappingData;
@@ -456,7 +498,7 @@ export class Root extends pulumi.ComponentResource {
       tls(O.frontProxy, "server-tls", frontServer),
       tls(O.frontProxy, "requestheader-client-tls", frontProxyRequestHeader),
       secret(O.frontProxy, "ca", "Opaque", caData),
-      secret(O.frontProxy, "service-account", "Opaque", { "tls.key": serviceAccountKey }),
+      secret(O.frontProxy, "service-account", "Opaque", { "tls.key": serviceAccountKey, ...shardPublicKeys }),
       // system:masters towards the shards (the front-proxy strips that group from its own clients).
       secret(O.frontProxy, "kubeconfigs", "Opaque", {
         "shards.kubeconfig": kubeconfig(internalUrl(O.rootShard), shardAdmin, "shards"),
@@ -471,7 +513,7 @@ export class Root extends pulumi.ComponentResource {
           containerName: "kcp-front-proxy",
           image,
           command: ["/kcp-front-proxy"],
-          args: renderFrontProxyArgs(),
+          args: renderFrontProxyArgs(Object.keys(shardPublicKeys)),
           configMaps: frontProxyConfigMaps(),
           mounts: frontProxyMounts(),
           labels: labelsOf(O.frontProxy),
@@ -501,21 +543,11 @@ export class Root extends pulumi.ComponentResource {
       caBundle: servingCa.cert,
       clientCaCertPem: clientCa.cert,
       requestHeaderCaCertPem: requestHeaderCa.cert,
-      servingCaKeyPem: pulumi.secret(servingCa.key),
-      clientCaKeyPem: pulumi.secret(clientCa.key),
-      serviceAccountKeyPem: pulumi.secret(serviceAccountKey),
-      mountsProxyCertPem: pulumi.secret(mountsProxy.cert),
-      mountsProxyKeyPem: pulumi.secret(mountsProxy.key),
-      rootShardKubeconfig: kubeconfig(rootShardUrl, shardAdmin, ROOT_SHARD_KUBECONFIG_CONTEXT),
-      cacheKubeconfig: kubeconfig(cacheUrl, cacheClient, "cache"),
-      logicalClusterAdminKubeconfig: kubeconfig(rootShardUrl, lcAdmin, "logical-cluster-admin"),
-      externalLogicalClusterAdminKubeconfig: kubeconfig(
-        externalUrl,
-        elcAdmin,
-        "external-logical-cluster-admin",
-      ),
-      adminKubeconfig,
+      rootShardUrl,
+      cacheUrl,
+      shards: pulumi.output(enrolled),
     };
+    this.signer = { cas, serviceAccountKeyPem: serviceAccountKey };
     this.registerOutputs({
       frontProxyUrl: this.frontProxyUrl,
       caBundle: this.caBundle,

@@ -1,9 +1,12 @@
-// A region's kcp shard. Cloud profile: rendered into the region's cluster (namespace `kcp`): serving and
-// client certificates signed by the fleet CAs (the home stack's outputs), Secrets, etcd (an etcd StatefulSet
-// beside it, or embedded for dev), the kcp Deployment/StatefulSet, a Service the front-proxy reaches it
-// through, a PodDisruptionBudget; then its Shard object on kcp is labelled with the region so region
-// workspaces land on it. Local profile: local/env.sh already runs the shard process, so only the labels
-// are claimed (a server-side-apply patch of the Shard object named by the local env's `kcpShard`).
+// A region's kcp shard. Cloud profile: rendered into the region's cluster (namespace `kcp`): its keys and
+// certificates (signed by the fleet CAs: in the home region by Root.signer, elsewhere by the home stack
+// from this shard's published requests, enrollment.ts), Secrets, etcd (an etcd StatefulSet beside it, or
+// embedded for dev), the kcp Deployment/StatefulSet, a Service the front-proxy reaches it through, a
+// PodDisruptionBudget; then its Shard object on kcp is labelled with the region so region workspaces land
+// on it. A region whose certificates the home stack has not signed yet gets its keys, its requests and its
+// Service (the serving request names its load balancer) and nothing that runs. Local profile: local/env.sh
+// already runs the shard process, so only the labels are claimed (a server-side-apply patch of the Shard
+// object named by the local env's `kcpShard`).
 // The server's command line, files and workload are server-workload.ts's (shared with the root shard).
 //
 // kcp registers its own Shard object in the root workspace at start (create, or update of spec only), so
@@ -12,10 +15,21 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Profile } from "../local-profile";
 import { podSecurityLabels } from "../manifests";
-import { issueCert } from "./pki";
+import { PrivateKey as TlsPrivateKey } from "@pulumi/tls";
+import { RSA_2048, requestLeafCert } from "../shared/pki";
+import { type KeyPair, issueCert } from "./pki";
 import { configChecksumOf } from "./checksum";
+import {
+  type ShardSigner,
+  type ShardCertKind,
+  type ShardCertificates,
+  type ShardRequest,
+  SHARD_OWN_KINDS,
+  shardCertSpecs,
+} from "./enrollment";
 import { Etcd } from "./etcd";
-import type { KcpHome } from "./home-reference";
+import type { KcpHomeValue } from "./home-reference";
+import { ROOT_SHARD_KUBECONFIG_CONTEXT, kubeconfigSecret } from "./kubeconfig";
 import {
   ETCD_NAME,
   type KcpSecretKind,
@@ -55,6 +69,9 @@ import {
 
 export const SHARD_API_VERSION = "core.kcp.io/v1alpha1";
 
+/** The kcp root's public facts a shard needs (KcpHomeValue without the signed certificates). */
+export type KcpFleet = { [K in Exclude<keyof KcpHomeValue, "shards">]: pulumi.Input<string> };
+
 export interface ShardArgs extends KcpServerOptions {
   /**
    * "cloud": render the shard into the region's cluster. "local": local/env.sh runs the shard; only its
@@ -65,14 +82,26 @@ export interface ShardArgs extends KcpServerOptions {
   region: string;
   /** Shard name, unique in the fleet (RegionConfig.kcp.shardName; locally the env's `kcpShard`). @default region */
   shardName?: string;
-  /** Provider for kcp's root workspace (kcp-provider.ts newKcpProvider): the Shard object is patched there. */
-  kcpProvider: k8s.Provider;
+  /**
+   * Provider for kcp's root workspace (kcp-provider.ts newKcpProvider): the Shard object is patched there.
+   * Required unless the shard awaits its certificates.
+   */
+  kcpProvider?: k8s.Provider;
 
   // Cloud profile only (and so are the KcpServerOptions).
   /** The region cluster's provider. Required in the cloud profile. */
   provider?: k8s.Provider;
-  /** The fleet's kcp root (readKcpHome(homeStack), or Root.home in the home region). Required in the cloud profile. */
-  home?: KcpHome;
+  /** The kcp root's public facts (readKcpHome(homeStack), or Root.home). Required in the cloud profile. */
+  fleet?: KcpFleet;
+  /** Home region: the fleet CAs sign this shard's certificates in this stack. */
+  signer?: ShardSigner;
+  /**
+   * Other regions: the certificates the home stack signed for this shard's requests
+   * (KcpHomeValue.shards[shardName]). Until they exist the shard only publishes its request (`request`).
+   */
+  certificates?: pulumi.Input<ShardCertificates>;
+  /** Other regions: the region stack's admin certificate request, published with the shard's. */
+  adminCertificateRequest?: pulumi.Input<string>;
   /**
    * DNS name the front-proxy and other regions reach this shard at (point it at the Service's load
    * balancer). @default the load balancer's hostname or IP (serviceType LoadBalancer), else the Service's
@@ -97,10 +126,20 @@ export function validateShardArgs(args: ShardArgs): void {
   const shardName = args.shardName ?? args.region;
   if (!isDnsLabel(shardName) || shardName === "root")
     throw new Error(`shardName ${JSON.stringify(shardName)} must be a DNS label other than "root"`);
-  if (!args.kcpProvider) throw new Error("kcpProvider is required (the Shard object lives on kcp)");
-  if ((args.profile ?? "cloud") === "local") return;
+  const cloud = (args.profile ?? "cloud") === "cloud";
+  if (!args.kcpProvider && (!cloud || args.signer || args.certificates))
+    throw new Error("kcpProvider is required (the Shard object lives on kcp)");
+  if (!cloud) return;
   if (!args.provider) throw new Error("provider (the region cluster's) is required in the cloud profile");
-  if (!args.home) throw new Error("home (the kcp root's outputs) is required in the cloud profile");
+  if (!args.fleet) throw new Error("fleet (the kcp root's public facts) is required in the cloud profile");
+  if (args.signer && (args.certificates || args.adminCertificateRequest))
+    throw new Error(
+      "signer (home region) and certificates/adminCertificateRequest (other regions) exclude each other",
+    );
+  if (!args.signer && !args.adminCertificateRequest)
+    throw new Error(
+      "adminCertificateRequest is required outside the home region (it is published with the shard's)",
+    );
   if (!isDnsLabel(args.namespace ?? SHARD_NAMESPACE)) throw new Error("namespace must be a DNS label");
   checkServerOptions(args);
   checkServerReplicas("replicas", args.etcd ?? "external", args.replicas);
@@ -115,8 +154,12 @@ export class Shard extends pulumi.ComponentResource {
   /** The URL the front-proxy reaches the shard at (cloud profile). */
   public readonly baseUrl?: pulumi.Output<string>;
   public readonly namespace?: pulumi.Output<string>;
-  /** The Shard object's label patch on kcp. */
-  public readonly labelPatch: k8s.apiextensions.CustomResourcePatch;
+  /** Other regions: what the home stack signs (export it as `kcpShardRequest`). */
+  public readonly request?: pulumi.Output<ShardRequest>;
+  /** Whether the shard runs: false while a region awaits the home stack's signature. */
+  public readonly started: boolean;
+  /** The Shard object's label patch on kcp (when the shard runs). */
+  public readonly labelPatch?: k8s.apiextensions.CustomResourcePatch;
 
   constructor(name: string, args: ShardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pipeline-service:kcp:Shard", name, { region: args.region }, opts);
@@ -127,30 +170,44 @@ export class Shard extends pulumi.ComponentResource {
     }
     this.shardName = args.shardName ?? args.region;
     const dependsOn: pulumi.Resource[] = [];
+    this.started = true;
     if ((args.profile ?? "cloud") === "cloud") {
       const rendered = this.renderWorkload(name, args);
       this.baseUrl = rendered.baseUrl;
       this.namespace = rendered.namespace;
+      this.request = rendered.request;
+      this.started = rendered.workload !== undefined;
       // kcp creates its Shard object once it runs: label it after the workload is ready.
-      dependsOn.push(rendered.workload);
+      if (rendered.workload) dependsOn.push(rendered.workload);
     }
-    this.labelPatch = new k8s.apiextensions.CustomResourcePatch(
-      `${name}-shard-labels`,
-      {
-        apiVersion: SHARD_API_VERSION,
-        kind: "Shard",
-        metadata: { name: this.shardName, labels: shardLabels(args.region, "region") },
-      },
-      { parent: this, provider: args.kcpProvider, dependsOn },
-    );
-    this.registerOutputs({ shardName: this.shardName, baseUrl: this.baseUrl, namespace: this.namespace });
+    if (this.started)
+      this.labelPatch = new k8s.apiextensions.CustomResourcePatch(
+        `${name}-shard-labels`,
+        {
+          apiVersion: SHARD_API_VERSION,
+          kind: "Shard",
+          metadata: { name: this.shardName, labels: shardLabels(args.region, "region") },
+        },
+        { parent: this, provider: args.kcpProvider, dependsOn },
+      );
+    this.registerOutputs({
+      shardName: this.shardName,
+      baseUrl: this.baseUrl,
+      namespace: this.namespace,
+      request: this.request,
+    });
   }
 
   private renderWorkload(
     name: string,
     args: ShardArgs,
-  ): { workload: pulumi.Resource; baseUrl: pulumi.Output<string>; namespace: pulumi.Output<string> } {
-    const home = args.home!;
+  ): {
+    workload?: pulumi.Resource;
+    baseUrl: pulumi.Output<string>;
+    namespace: pulumi.Output<string>;
+    request?: pulumi.Output<ShardRequest>;
+  } {
+    const fleet = args.fleet!;
     const child = { parent: this, provider: args.provider! };
     const shardName = this.shardName;
     const objectName = shardObjectName(shardName);
@@ -171,24 +228,6 @@ export class Shard extends pulumi.ComponentResource {
       child,
     );
     const namespace = ns.metadata.name;
-
-    const etcd = settings.embedded
-      ? undefined
-      : new Etcd(
-          `${name}-etcd`,
-          {
-            provider: args.provider!,
-            namespace,
-            zones,
-            image: settings.etcdImage,
-            storageSize: settings.storageSize ?? "10Gi",
-            storageClassName: settings.storageClassName,
-            certValidityHours: hours,
-            protect: settings.protect,
-          },
-          { parent: this },
-        );
-    const etcdClient = etcd ? etcdClientSecretName(ETCD_NAME) : undefined;
 
     const service = new k8s.core.v1.Service(
       `${name}-svc`,
@@ -213,31 +252,69 @@ export class Shard extends pulumi.ComponentResource {
     );
     const baseUrl = host.apply((h) => httpsUrl(h, KCP_PORT));
 
-    // Serving certificate (fleet serving CA): the front-proxy and other shards verify it.
+    // --- Keys and certificates (enrollment.ts: what each one is) --------------------------------------
+    // The serving certificate names every host the shard is reached at.
     const sans = pulumi
       .all([host, namespace])
       .apply(([h, n]) => splitSans([h, ...serviceDnsNames(objectName, n), "localhost", "127.0.0.1"]));
-    const server = issueCert(
-      this,
-      `${name}-server`,
-      { cert: home.caBundle, key: home.servingCaKeyPem },
-      {
-        commonName: objectName,
-        uses: ["server_auth"],
-        dnsNames: sans.dnsNames,
-        ipAddresses: sans.ipAddresses,
-      },
-      hours,
-    );
-    // The shard's own client identity towards other kcp components (as kcp's sharded-test-server issues it).
-    const shardClient = issueCert(
-      this,
-      `${name}-shard-client`,
-      { cert: home.clientCaCertPem, key: home.clientCaKeyPem },
-      { commonName: `kcp-shard-${shardName}`, organization: "system:masters", uses: ["client_auth"] },
-      hours,
-    );
+    const specs = shardCertSpecs(shardName);
+    const pairs = {} as Record<(typeof SHARD_OWN_KINDS)[number], KeyPair>;
+    const requests = {} as Record<ShardCertKind, pulumi.Output<string>>;
+    for (const kind of SHARD_OWN_KINDS) {
+      const spec = specs[kind];
+      const req = {
+        commonName: spec.commonName,
+        organization: spec.organization,
+        uses: spec.uses,
+        ...(kind === "server" ? { dnsNames: sans.dnsNames, ipAddresses: sans.ipAddresses } : {}),
+      };
+      if (args.signer) {
+        pairs[kind] = issueCert(this, `${name}-${kind}`, args.signer.cas[spec.ca], req, hours);
+      } else {
+        const { key, csr } = requestLeafCert(`${name}-${kind}`, req, { parent: this });
+        requests[kind] = csr.certRequestPem;
+        const cert = pulumi.output(args.certificates).apply((c) => c?.[kind] ?? "");
+        pairs[kind] = { key: key.privateKeyPemPkcs8, cert: spec.organization ? pulumi.secret(cert) : cert };
+      }
+    }
+    // ServiceAccount tokens: the home region's shard signs with the root's key; every other shard with its
+    // own, whose public key the front-proxy trusts (published with the requests).
+    let serviceAccountKey: pulumi.Input<string>;
+    let request: pulumi.Output<ShardRequest> | undefined;
+    if (args.signer) {
+      serviceAccountKey = args.signer.serviceAccountKeyPem;
+    } else {
+      const key = new TlsPrivateKey(`${name}-service-account-key`, RSA_2048, { parent: this });
+      serviceAccountKey = key.privateKeyPemPkcs8;
+      requests.admin = pulumi.output(args.adminCertificateRequest!);
+      request = pulumi.all([pulumi.output(requests), key.publicKeyPem]).apply(([csrs, pub]) => ({
+        shardName,
+        certificateRequests: csrs as Record<ShardCertKind, string>,
+        serviceAccountPublicKeyPem: pub,
+      }));
+      if (!args.certificates) return { baseUrl, namespace, request };
+    }
 
+    const etcd = settings.embedded
+      ? undefined
+      : new Etcd(
+          `${name}-etcd`,
+          {
+            provider: args.provider!,
+            namespace,
+            zones,
+            image: settings.etcdImage,
+            storageSize: settings.storageSize ?? "10Gi",
+            storageClassName: settings.storageClassName,
+            certValidityHours: hours,
+            protect: settings.protect,
+          },
+          { parent: this },
+        );
+    const etcdClient = etcd ? etcdClientSecretName(ETCD_NAME) : undefined;
+
+    const kubeconfig = (server: pulumi.Input<string>, pair: KeyPair, entry: string) =>
+      kubeconfigSecret(server, fleet.caBundle, pair, entry);
     const mounted: Record<string, Record<string, pulumi.Input<string>>> = {};
     const secret = (kind: KcpSecretKind, type: string, data: Record<string, pulumi.Input<string>>) => {
       const secretName = kcpSecretName(objectName, kind);
@@ -252,27 +329,36 @@ export class Shard extends pulumi.ComponentResource {
         child,
       );
     };
+    const tls = (kind: KcpSecretKind, pair: KeyPair) =>
+      secret(kind, "kubernetes.io/tls", { "tls.crt": pair.cert, "tls.key": pair.key });
     const secrets = [
-      secret("server-tls", "kubernetes.io/tls", { "tls.crt": server.cert, "tls.key": server.key }),
-      secret("shard-client-tls", "kubernetes.io/tls", {
-        "tls.crt": shardClient.cert,
-        "tls.key": shardClient.key,
-      }),
-      secret("mounts-proxy-tls", "kubernetes.io/tls", {
-        "tls.crt": home.mountsProxyCertPem,
-        "tls.key": home.mountsProxyKeyPem,
-      }),
+      tls("server-tls", pairs.server),
+      tls("shard-client-tls", pairs["shard-client"]),
+      tls("mounts-proxy-tls", pairs["mounts-proxy"]),
       secret("ca", "Opaque", {
-        "serving-ca.crt": home.caBundle,
-        "client-ca.crt": home.clientCaCertPem,
-        "requestheader-ca.crt": home.requestHeaderCaCertPem,
+        "serving-ca.crt": fleet.caBundle,
+        "client-ca.crt": fleet.clientCaCertPem,
+        "requestheader-ca.crt": fleet.requestHeaderCaCertPem,
       }),
-      secret("service-account", "Opaque", { "tls.key": home.serviceAccountKeyPem }),
+      secret("service-account", "Opaque", { "tls.key": serviceAccountKey }),
       secret("kubeconfigs", "Opaque", {
-        "root-shard.kubeconfig": home.rootShardKubeconfig,
-        "cache.kubeconfig": home.cacheKubeconfig,
-        "logical-cluster-admin.kubeconfig": home.logicalClusterAdminKubeconfig,
-        "external-logical-cluster-admin.kubeconfig": home.externalLogicalClusterAdminKubeconfig,
+        // kcp loads this one with context "shard-base" (kubeconfig.ts).
+        "root-shard.kubeconfig": kubeconfig(
+          fleet.rootShardUrl,
+          pairs["shard-client"],
+          ROOT_SHARD_KUBECONFIG_CONTEXT,
+        ),
+        "cache.kubeconfig": kubeconfig(fleet.cacheUrl, pairs["cache-client"], "cache"),
+        "logical-cluster-admin.kubeconfig": kubeconfig(
+          fleet.rootShardUrl,
+          pairs["logical-cluster-admin"],
+          "logical-cluster-admin",
+        ),
+        "external-logical-cluster-admin.kubeconfig": kubeconfig(
+          fleet.frontProxyUrl,
+          pairs["external-logical-cluster-admin"],
+          "external-logical-cluster-admin",
+        ),
       }),
     ];
     const checksum = configChecksumOf({
@@ -284,7 +370,7 @@ export class Shard extends pulumi.ComponentResource {
     const template = pulumi
       .all([
         baseUrl,
-        pulumi.output(home.frontProxyUrl),
+        pulumi.output(fleet.frontProxyUrl),
         etcd ? etcd.clientUrls : pulumi.output([] as string[]),
         checksum,
       ])
@@ -324,6 +410,6 @@ export class Shard extends pulumi.ComponentResource {
       template,
       dependsOn: [...secrets, service, ...(etcd ? [etcd] : [])],
     });
-    return { workload, baseUrl, namespace };
+    return { workload, baseUrl, namespace, request };
   }
 }

@@ -9,11 +9,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { KCP_HOME_PLAIN_KEYS, KCP_HOME_SECRET_KEYS } from "../../components/kcp/home-reference";
+import {
+  SHARD_CERT_KINDS,
+  SHARD_REQUEST_OUTPUT,
+  type ShardRequest,
+  shardCertSpecs,
+} from "../../components/kcp/enrollment";
+import { KCP_HOME_OUTPUT, type KcpHomeValue } from "../../components/kcp/home-reference";
+import { PROJECT } from "../../infra/config";
 import { program } from "../../infra/program";
 import { quiesce, type Registration, recordRegistrations } from "./engine-recorder";
-import { type Registered, settle, setupMocks } from "./mocks";
-import { mockCa } from "./provider-mocks";
+import { type Registered, settle, setupMocks, valueOf } from "./mocks";
+import { mockCa, providerOutputs, TLS_CERT_REQUEST, TLS_PRIVATE_KEY } from "./provider-mocks";
 
 export const STACKS_DIR = path.join(__dirname, "../../stacks");
 
@@ -31,8 +38,79 @@ export interface FleetMocks {
   secrets: string[];
 }
 
-/** The home region's CAs a StackReference hands out: real ones, since regions sign certificates with them. */
+/**
+ * What a StackReference reads, by stack name ("org/project/stack" → outputs). A test sets a stack's outputs
+ * (e.g. what a mocked home stack really exported); any other stack gets synthesized outputs
+ * (synthesizedOutputs).
+ */
+export const publishedOutputs = new Map<string, Record<string, unknown>>();
+
+/** The shard names of the shipped non-home cloud stacks (kcp.shardName, else the region). */
+function shippedRegionShards(): string[] {
+  return STACK_NAMES.filter((s) => !s.startsWith("local-"))
+    .map((s) => stackDocument(s))
+    .filter((d) => d[`${PROJECT}:home`] !== true)
+    .map(
+      (d) =>
+        (d[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
+        (d[`${PROJECT}:region`] as string),
+    );
+}
+
 let homeCas: Promise<Record<"serving" | "client" | "requestHeader", { keyPem: string; certPem: string }>>;
+
+/** A shard's request as a region stack would publish it: real keys and CSRs for shardCertSpecs. */
+export async function mockShardRequest(shardName: string, serverNames: string[]): Promise<ShardRequest> {
+  const specs = shardCertSpecs(shardName);
+  const certificateRequests = {} as Record<(typeof SHARD_CERT_KINDS)[number], string>;
+  for (const kind of SHARD_CERT_KINDS) {
+    const key = await providerOutputs(TLS_PRIVATE_KEY, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+    const csr = await providerOutputs(TLS_CERT_REQUEST, {
+      privateKeyPem: key!.privateKeyPemPkcs8,
+      subject: { commonName: specs[kind].commonName, organization: specs[kind].organization },
+      dnsNames: kind === "server" ? serverNames : [],
+    });
+    certificateRequests[kind] = csr!.certRequestPem as string;
+  }
+  const sa = await providerOutputs(TLS_PRIVATE_KEY, { algorithm: "RSA", rsaBits: 2048 });
+  return { shardName, certificateRequests, serviceAccountPublicKeyPem: sa!.publicKeyPem as string };
+}
+
+/**
+ * Outputs of a stack no test published: the home stack's `kcp` (real CA certificates, and a certificate
+ * for every shipped region's shard) for a home reference, a shard request for a region reference.
+ */
+async function synthesizedOutputs(stackName: string): Promise<Record<string, unknown>> {
+  const stack = stackName.split("/").pop()!;
+  const doc = STACK_NAMES.includes(stack) ? stackDocument(stack) : {};
+  if (doc[`${PROJECT}:home`] !== true && STACK_NAMES.includes(stack)) {
+    const shard =
+      (doc[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
+      (doc[`${PROJECT}:region`] as string);
+    return { [SHARD_REQUEST_OUTPUT]: await mockShardRequest(shard, [`kcp-${shard}.elb.example.com`]) };
+  }
+  return { [KCP_HOME_OUTPUT]: await synthesizedHome() };
+}
+
+/** A home stack's `kcp` output: real CA certificates, and a certificate for every shipped region's shard. */
+export async function synthesizedHome(): Promise<KcpHomeValue> {
+  homeCas ??= (async () => ({
+    serving: await mockCa("kcp-serving-ca"),
+    client: await mockCa("kcp-client-ca"),
+    requestHeader: await mockCa("kcp-requestheader-ca"),
+  }))();
+  const cas = await homeCas;
+  const certs = Object.fromEntries(SHARD_CERT_KINDS.map((k) => [k, cas.client.certPem]));
+  return {
+    frontProxyUrl: "https://kcp.example.com",
+    caBundle: cas.serving.certPem,
+    clientCaCertPem: cas.client.certPem,
+    requestHeaderCaCertPem: cas.requestHeader.certPem,
+    rootShardUrl: "https://kcp-root.elb.example.com:6443",
+    cacheUrl: "https://kcp-cache.elb.example.com:6443",
+    shards: Object.fromEntries(shippedRegionShards().map((s) => [s, certs])) as KcpHomeValue["shards"],
+  };
+}
 
 export function setupFleetMocks(): FleetMocks {
   const secrets: string[] = [];
@@ -98,40 +176,9 @@ export function setupFleetMocks(): FleetMocks {
         fullyQualifiedDomainName: `${a.name}.postgres.example.com`,
       }),
       "azure-native:dbforpostgresql:Database": (a) => ({ name: a.inputs.databaseName ?? "tekton_results" }),
-      "pulumi:pulumi:StackReference": async (a) => {
-        homeCas ??= (async () => ({
-          serving: await mockCa("kcp-serving-ca"),
-          client: await mockCa("kcp-client-ca"),
-          requestHeader: await mockCa("kcp-requestheader-ca"),
-        }))();
-        const cas = await homeCas;
-        const real: Record<string, string> = {
-          caBundle: cas.serving.certPem,
-          clientCaCertPem: cas.client.certPem,
-          requestHeaderCaCertPem: cas.requestHeader.certPem,
-          servingCaKeyPem: cas.serving.keyPem,
-          clientCaKeyPem: cas.client.keyPem,
-        };
-        for (const k of KCP_HOME_SECRET_KEYS) if (real[k]) secrets.push(real[k]);
-        return {
-          outputs: {
-            kcp: Object.fromEntries([
-              ...KCP_HOME_PLAIN_KEYS.map((k) => [
-                k,
-                real[k] ??
-                  (k === "frontProxyUrl" ? "https://kcp.example.com" : PEM("CERTIFICATE", `MIIB${k}`)),
-              ]),
-              ...KCP_HOME_SECRET_KEYS.map((k) => [
-                k,
-                real[k] ??
-                  (k.endsWith("Kubeconfig")
-                    ? kubeconfig("https://kcp.example.com", secret(`${a.name}-${k.toLowerCase()}`))
-                    : secret(`${a.name}-${k.replace(/Pem$/, "").toLowerCase()}`)),
-              ]),
-            ]),
-          },
-        };
-      },
+      "pulumi:pulumi:StackReference": async (a) => ({
+        outputs: publishedOutputs.get(a.name) ?? (await synthesizedOutputs(a.name)),
+      }),
     },
   });
   return { resources, secrets };
@@ -240,13 +287,17 @@ export function stackConfig(stack: string): Record<string, string> {
   return encodeConfig(stackDocument(stack));
 }
 
-/** Runs the program with `config` and waits until its registrations have completed. */
-export async function runProgram(config: Record<string, string>): Promise<void> {
+/** Runs the program with `config`, waits until its registrations have completed, and returns its outputs. */
+export async function runProgram(config: Record<string, string>): Promise<Record<string, unknown>> {
   pulumi.runtime.setAllConfig(config);
-  program();
+  const outputs = await program();
   await settle();
   await new Promise((r) => setTimeout(r, 500));
   await settle();
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(outputs) as [string, pulumi.Input<unknown>][])
+    values[k] = v === undefined ? undefined : await valueOf(v);
+  return values;
 }
 
 /**
@@ -254,13 +305,21 @@ export async function runProgram(config: Record<string, string>): Promise<void> 
  * returns what it registered as the engine records it (test/helpers/engine-recorder.ts), in order.
  */
 export async function runRecorded(doc: Record<string, unknown>): Promise<Registration[]> {
+  return (await runRecordedWithOutputs(doc)).registrations;
+}
+
+/** runRecorded, and the stack outputs the program returned (resolved; secrets unwrapped by valueOf). */
+export async function runRecordedWithOutputs(
+  doc: Record<string, unknown>,
+): Promise<{ registrations: Registration[]; outputs: Record<string, unknown> }> {
   const recorded = recordRegistrations();
   await quiesce();
   recorded.length = 0;
+  let outputs: Record<string, unknown>;
   try {
-    await runProgram(encodeConfig(doc));
+    outputs = await runProgram(encodeConfig(doc));
   } finally {
     await quiesce();
   }
-  return recorded.splice(0);
+  return { registrations: recorded.splice(0), outputs };
 }

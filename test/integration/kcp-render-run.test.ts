@@ -5,7 +5,10 @@
 // shard ready, the region shard registered with the root, and a workspace scheduled onto the region shard
 // by its labels and served through the front-proxy, to kcp-admin and to a ServiceAccount token of that
 // workspace (what the region's api-syncagent presents; the front-proxy refused it until it stopped looking
-// ServiceAccounts up on the root shard).
+// ServiceAccounts up on the root shard). The region shard is enrolled as in a fleet: it runs with its own
+// keys and the certificates Root signed from its requests, reaches the root shard with its own identity
+// (the kubeconfig below is the region's), and signs ServiceAccount tokens with its own key, which the
+// front-proxy verifies with the public key the region published.
 //
 // What differs from a cluster, and nothing else:
 //   - listen addresses: each pod gets its own loopback IP (127.0.0.20 upwards) and listens only there

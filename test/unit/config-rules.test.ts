@@ -258,13 +258,13 @@ void describe("program() for every rejected config", () => {
       expected: c.expected,
     })),
   ];
-  void it(`${all.length} configs: each a RunError naming the key, and 0 resources registered`, () => {
+  void it(`${all.length} configs: each a RunError naming the key, and 0 resources registered`, async () => {
     for (const c of all) {
       pulumi.runtime.setAllConfig(
         c.config,
         c.secret.map((s) => `pipeline-service:${s}`),
       );
-      assert.throws(
+      await assert.rejects(
         () => program(),
         (e: Error) =>
           e instanceof pulumi.RunError &&

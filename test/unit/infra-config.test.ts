@@ -64,7 +64,7 @@ void describe("invalid configs", () => {
       for (const [k, v] of Object.entries(raw()))
         config[`pipeline-service:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
       pulumi.runtime.setAllConfig(config);
-      assert.throws(
+      await assert.rejects(
         () => program(),
         (e: Error) => e instanceof pulumi.RunError && e.message.startsWith("invalid stack configuration"),
         name,
@@ -151,7 +151,7 @@ void describe("tenants across the fleet", () => {
       for (const [k, v] of Object.entries(raw()))
         config[`pipeline-service:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
       pulumi.runtime.setAllConfig(config);
-      assert.throws(
+      await assert.rejects(
         () => program(),
         (e: Error) =>
           e instanceof pulumi.RunError &&

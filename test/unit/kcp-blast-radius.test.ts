@@ -1,95 +1,158 @@
-// Where the fleet's kcp credentials land in a region (non-home) stack: every non-home shipped stack runs
-// under mocks, and every registered resource's inputs and outputs (the home StackReference's included,
-// secrets unwrapped) are scanned for the home stack's fleet-level credentials: the serving and client CA
-// keys, the service-account signing key, and the system:masters kubeconfigs (root shard, cache server).
-//
-// KNOWN EXPOSURE (issue 10, item 4, not fixed yet): a StackReference holds every output of the stack it
-// reads, and a region shard signs its own certificates with the fleet CAs and signs ServiceAccount tokens
-// with the fleet key, so today every region holds all of them. This test lists exactly where, so that the
-// list changes only on purpose. The target is an empty list: a region keeps its own keys and publishes
-// only public halves (certificate requests, its service-account public key) that the home stack signs or
-// trusts, and the home stack exports no credential at all (a StackReference's state holds every output).
-// The plan, with what kcp allows: docs/architecture.md, "Region blast radius".
+// No fleet credential in a region (non-home) stack. Every shipped region stack goes through the enrollment a
+// real fleet goes through, under mocks that generate real keys, CSRs and certificates:
+//   1. the region's first run, with a home stack that has signed nothing for it: it publishes its request
+//      (`kcpShardRequest`) and starts no shard;
+//   2. the home stack's run, reading that request (kcp.regionStacks): it signs it, and its `kcp` output is
+//      captured as the engine would store it;
+//   3. the region's second run, reading that output: its shard starts with the certificates the home signed.
+// Then every registered resource of both region runs (inputs and outputs, secrets unwrapped, base64 decoded,
+// the home StackReference's outputs included) is searched for every private key the home stack generated
+// (the fleet CAs', the ServiceAccount signing key, every client identity's) and for the home's kubeconfigs:
+// none may be there. The home stack's export itself must hold no private key and no secret.
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
+import { SHARD_CERT_KINDS, SHARD_REQUEST_OUTPUT, type ShardRequest } from "../../components/kcp/enrollment";
+import { KCP_HOME_OUTPUT, type KcpHomeValue } from "../../components/kcp/home-reference";
 import { PROJECT } from "../../infra/config";
-import { runRecorded, setupFleetMocks, STACK_NAMES, stackDocument } from "../helpers/fleet-mocks";
+import type { Registration } from "../helpers/engine-recorder";
+import {
+  STACK_NAMES,
+  publishedOutputs,
+  runRecordedWithOutputs,
+  setupFleetMocks,
+  stackDocument,
+  synthesizedHome,
+} from "../helpers/fleet-mocks";
+import { TLS_PRIVATE_KEY } from "../helpers/provider-mocks";
 import { unwrap } from "../helpers/secrets";
 
 setupFleetMocks();
 
-/** Fleet-level credentials, by the output key of the home stack that carries each. */
-const FLEET_CREDENTIALS = {
-  servingCaKeyPem: "serving CA key",
-  clientCaKeyPem: "client CA key",
-  serviceAccountKeyPem: "service-account signing key",
-  rootShardKubeconfig: "system:masters kubeconfig (root shard)",
-  cacheKubeconfig: "cache-server client (system:masters there only, its own CA)",
-} as const;
+const cloud = STACK_NAMES.filter((s) => !s.startsWith("local-"));
+const HOME = cloud.find((s) => stackDocument(s)[`${PROJECT}:home`] === true)!;
+const REGIONS = cloud.filter((s) => s !== HOME);
+const qualified = (s: string) => `organization/${PROJECT}/${s}`;
 
-/**
- * What identifies a credential wherever it is copied: a kubeconfig's token (its server is rewritten per
- * consumer), a PEM's base64 body, else the whole value.
- */
-function needle(value: string): string {
-  const token = /"?token"?:\s*"?([^"\s,}]+)/.exec(value);
-  if (token) return token[1];
-  const body = /-----BEGIN [^-]+-----([\s\S]*?)-----END/.exec(value);
-  return (body ? body[1] : value).replace(/\s/g, "");
-}
-
-const REGION_STACKS = STACK_NAMES.filter(
-  (s) => !s.startsWith("local-") && stackDocument(s)[`${PROJECT}:home`] !== true,
-);
-
-/** "type name: credential" for each resource whose inputs or outputs hold a fleet credential, sorted. */
-async function holders(stack: string): Promise<string[]> {
-  const regs = await runRecorded(stackDocument(stack));
-  assert.ok(
-    regs.some((r) => r.type === "pulumi:pulumi:StackReference"),
-    "the region reads the home stack",
+/** The base64 body of each PEM block in `text`, whitespace removed. */
+function pemBodies(text: string): string[] {
+  return [...text.matchAll(/-----BEGIN [^-]+-----([\s\S]*?)-----END/g)].map((m) =>
+    m[1].replace(/\s|\\n/g, ""),
   );
-  const ref = regs.find((r) => r.type === "pulumi:pulumi:StackReference");
-  const home = (unwrap(ref?.outputs).value as { outputs?: { kcp?: Record<string, string> } }).outputs?.kcp;
-  assert.ok(home, "the home StackReference has kcp outputs");
-  const needles = Object.entries(FLEET_CREDENTIALS).map(([key, what]) => {
-    assert.ok(home[key], `the home stack outputs ${key}`);
-    return { what, needle: needle(home[key]) };
-  });
-  const found = new Set<string>();
-  for (const r of regs) {
-    // Escaped newlines and whitespace removed, plus everything base64 in it decoded (Secret data).
-    const text = JSON.stringify([unwrap(r.inputs).value, unwrap(r.outputs).value]).replace(/\\n|\s/g, "");
-    const decoded = text + Buffer.from(text.replace(/[^A-Za-z0-9+/=]/g, ""), "base64").toString("latin1");
-    for (const { what, needle: n } of needles)
-      if (decoded.includes(n) || decoded.replace(/\\n|\s/g, "").includes(n))
-        found.add(
-          `${r.type} ${r.type === "pulumi:pulumi:StackReference" ? "<home stack>" : r.name.replace(stack, "<region>")}: ${what}`,
-        );
-  }
-  return [...found].sort();
 }
 
-// Today's exposure, identical in every region: the StackReference itself, the shard's certificates
-// (signed in the region with the fleet CA keys), and the shard's Secrets.
-const KNOWN_EXPOSURE = [
-  "kubernetes:core/v1:Secret <region>-kcp-shard-kubeconfigs: cache-server client (system:masters there only, its own CA)",
-  "kubernetes:core/v1:Secret <region>-kcp-shard-kubeconfigs: system:masters kubeconfig (root shard)",
-  "kubernetes:core/v1:Secret <region>-kcp-shard-service-account: service-account signing key",
-  "tls:index/locallySignedCert:LocallySignedCert <region>-kcp-shard-server-cert: serving CA key",
-  "tls:index/locallySignedCert:LocallySignedCert <region>-kcp-shard-shard-client-cert: client CA key",
-  "pulumi:pulumi:StackReference <home stack>: client CA key",
-  "pulumi:pulumi:StackReference <home stack>: service-account signing key",
-  "pulumi:pulumi:StackReference <home stack>: serving CA key",
-  "pulumi:pulumi:StackReference <home stack>: cache-server client (system:masters there only, its own CA)",
-  "pulumi:pulumi:StackReference <home stack>: system:masters kubeconfig (root shard)",
-];
+/** Everything a registration holds, flattened: JSON with escapes and whitespace removed, plus its base64 decoded. */
+function haystack(r: Registration): string {
+  const text = JSON.stringify([unwrap(r.inputs).value, unwrap(r.outputs).value]).replace(/\\n|\s/g, "");
+  const decoded = Buffer.from(text.replace(/[^A-Za-z0-9+/=]/g, ""), "base64").toString("latin1");
+  return text + decoded.replace(/\s/g, "");
+}
 
-void describe("fleet credentials in region stacks (known exposure: the list may only shrink)", () => {
-  it("there are region stacks to scan", () => assert.ok(REGION_STACKS.length >= 2));
-  for (const stack of REGION_STACKS) {
-    void it(`${stack}: exactly the known holders`, async () => {
-      assert.deepEqual(await holders(stack), [...KNOWN_EXPOSURE].sort());
+/** "type name" of each registration holding one of `needles`. */
+function holders(regs: Registration[], needles: string[]): string[] {
+  return regs.filter((r) => needles.some((n) => haystack(r).includes(n))).map((r) => `${r.type} ${r.name}`);
+}
+
+const shardOf = (stack: string) =>
+  (stackDocument(stack)[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
+  (stackDocument(stack)[`${PROJECT}:region`] as string);
+
+void describe(
+  "fleet credentials in region stacks: none, through a real enrollment",
+  { concurrency: false },
+  () => {
+    const first = new Map<string, { regs: Registration[]; request: ShardRequest }>();
+    let homeRegs: Registration[] = [];
+    let home: KcpHomeValue;
+
+    void it("there is a home stack and region stacks, and the home lists every region", () => {
+      assert.ok(HOME && REGIONS.length >= 2);
+      const listed = (stackDocument(HOME)[`${PROJECT}:kcp`] as { regionStacks?: string[] }).regionStacks;
+      assert.deepEqual([...(listed ?? [])].sort(), REGIONS.map(qualified).sort());
     });
-  }
-});
+
+    void it("1. a region's first run publishes its request and starts no shard", async () => {
+      publishedOutputs.set(qualified(HOME), {
+        [KCP_HOME_OUTPUT]: {
+          ...(await synthesizedHome()),
+          shards: {},
+        },
+      });
+      for (const stack of REGIONS) {
+        const { registrations, outputs } = await runRecordedWithOutputs(stackDocument(stack));
+        const request = unwrap(outputs.kcpShardRequest).value as ShardRequest;
+        assert.equal(request.shardName, shardOf(stack));
+        assert.deepEqual(Object.keys(request.certificateRequests).sort(), [...SHARD_CERT_KINDS].sort());
+        assert.equal(outputs.kcpReady, false);
+        const kinds = new Set(registrations.map((r) => r.type));
+        assert.ok(
+          !registrations.some(
+            (r) =>
+              /kubernetes:apps\/v1:(Deployment|StatefulSet)/.test(r.type) && r.name.includes("kcp-shard"),
+          ),
+          "no shard workload",
+        );
+        assert.ok(!kinds.has("kubernetes:tenancy.kcp.io/v1alpha1:Workspace"), "no workspace");
+        first.set(stack, { regs: registrations, request });
+      }
+    });
+
+    void it("2. the home stack signs each region's request and exports no credential", async () => {
+      for (const stack of REGIONS)
+        publishedOutputs.set(qualified(stack), { [SHARD_REQUEST_OUTPUT]: first.get(stack)!.request });
+      const { registrations, outputs } = await runRecordedWithOutputs(stackDocument(HOME));
+      homeRegs = registrations;
+      const exported = outputs[KCP_HOME_OUTPUT];
+      assert.equal(unwrap(exported).secret, false, "the home export is not a secret");
+      assert.ok(!JSON.stringify(exported).includes("PRIVATE KEY"), "the home export holds no private key");
+      home = unwrap(exported).value as KcpHomeValue;
+      for (const stack of REGIONS) {
+        const certs = home.shards[shardOf(stack)];
+        assert.ok(certs, `${stack} is signed`);
+        for (const kind of SHARD_CERT_KINDS) {
+          // The certificate is for the key the region kept: its public key is the request's.
+          const cert = new X509Certificate(certs[kind]);
+          assert.ok(cert.subject.includes("CN="), kind);
+        }
+      }
+      publishedOutputs.set(qualified(HOME), { [KCP_HOME_OUTPUT]: home });
+    });
+
+    for (const stack of REGIONS)
+      void it(`3. ${stack}: the second run starts the shard, and no run holds a home key or kubeconfig`, async () => {
+        const { registrations, outputs } = await runRecordedWithOutputs(stackDocument(stack));
+        assert.equal(outputs.kcpReady, true);
+        const tlsSecret = registrations.find(
+          (r) => r.type === "kubernetes:core/v1:Secret" && r.name.endsWith("kcp-shard-server-tls"),
+        );
+        assert.ok(tlsSecret, "the shard's serving Secret exists");
+        const signed = home.shards[shardOf(stack)].server;
+        assert.ok(
+          haystack(tlsSecret).includes(pemBodies(signed)[0]),
+          "it holds the certificate the home signed",
+        );
+
+        const homeKeys = homeRegs
+          .filter((r) => r.type === TLS_PRIVATE_KEY)
+          .flatMap((r) => {
+            const o = unwrap(r.outputs).value as Record<string, string>;
+            return [o.privateKeyPem, o.privateKeyPemPkcs8].flatMap(pemBodies);
+          });
+        assert.ok(homeKeys.length >= 20, `the home stack's keys were collected (${homeKeys.length})`);
+        const homeKubeconfigs = homeRegs
+          .filter((r) => r.type === "kubernetes:core/v1:Secret" && r.name.includes("kcp-root"))
+          .flatMap((r) =>
+            Object.values(
+              (unwrap(r.inputs).value as { stringData?: Record<string, string> }).stringData ?? {},
+            ),
+          )
+          .filter((v) => v.includes("client-key-data"))
+          .map((v) => /client-key-data:\s*(\S+)/.exec(v)?.[1] ?? "")
+          .filter((v) => v.length > 0);
+        assert.ok(homeKubeconfigs.length >= 3, "the home's kubeconfigs were collected");
+        const regs = [...first.get(stack)!.regs, ...registrations];
+        assert.deepEqual(holders(regs, homeKeys), [], "no home private key");
+        assert.deepEqual(holders(regs, homeKubeconfigs), [], "no home kubeconfig");
+      });
+  },
+);

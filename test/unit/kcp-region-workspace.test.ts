@@ -1,12 +1,13 @@
 // kcp layer C and its plumbing: the region Workspace (placement selector over the Shard labels, waits for
 // Ready, goes through the kcp provider), the kcp provider (kubeconfig pointed at a workspace, secret,
-// stable cluster identity) and the home reference (a StackReference read back typed, secrets secret).
+// stable cluster identity) and the home reference (the home stack's public `kcp` output read through a
+// StackReference and checked complete, shard certificates included).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { settle, setupMocks, valueOf } from "../helpers/mocks";
+import { settle, setupMocks } from "../helpers/mocks";
 import { unwrap } from "../helpers/secrets";
 import {
   RegionWorkspace,
@@ -15,21 +16,49 @@ import {
 } from "../../components/kcp/region-workspace";
 import { kubeconfigForServer, newKcpProvider, workspaceServer } from "../../components/kcp/kcp-provider";
 import {
-  KCP_HOME_KEYS,
-  KCP_HOME_PLAIN_KEYS,
-  KCP_HOME_SECRET_KEYS,
+  KCP_HOME_STRING_KEYS,
+  type KcpHomeValue,
   checkHomeValue,
-  missingHomeKeys,
   readKcpHome,
+  readShardRequests,
 } from "../../components/kcp/home-reference";
+import {
+  SHARD_CERT_KINDS,
+  SHARD_REQUEST_OUTPUT,
+  type ShardCertificates,
+} from "../../components/kcp/enrollment";
+import { mockShardRequest } from "../helpers/fleet-mocks";
 import { REGION_LABEL, ROLE_LABEL } from "../../components/kcp/render";
 
-const homeValue = Object.fromEntries(KCP_HOME_KEYS.map((k) => [k, `value-of-${k}`]));
-homeValue.frontProxyUrl = "https://kcp.example.com";
+const certPem = (n: string) => `-----BEGIN CERTIFICATE-----\ncert-of-${n}\n-----END CERTIFICATE-----\n`;
+const shardCerts = (shard: string) =>
+  Object.fromEntries(SHARD_CERT_KINDS.map((k) => [k, certPem(`${shard}-${k}`)])) as ShardCertificates;
+const homeValue: KcpHomeValue = {
+  frontProxyUrl: "https://kcp.example.com",
+  caBundle: certPem("serving-ca"),
+  clientCaCertPem: certPem("client-ca"),
+  requestHeaderCaCertPem: certPem("requestheader-ca"),
+  rootShardUrl: "https://kcp-root.example.com:6443",
+  cacheUrl: "https://kcp-cache.example.com:6443",
+  shards: { east: shardCerts("east"), west: shardCerts("west") },
+};
+
+// What each home stack exports, by stack name (the mocked StackReference reads it).
+const published: Record<string, { outputs: Record<string, unknown>; secretOutputNames?: string[] }> = {
+  "acme/pipeline-service/aws-us-east-1": { outputs: { kcp: homeValue } },
+  // A stack that (still) exports `kcp` as a secret is read all the same.
+  "acme/pipeline-service/secret-home": { outputs: { kcp: homeValue }, secretOutputNames: ["kcp"] },
+  // Its first `up` has not run.
+  "acme/pipeline-service/new-home": { outputs: {} },
+  // An older home stack: the secret keys it used to export and no shards.
+  "acme/pipeline-service/old-home": {
+    outputs: { kcp: { ...homeValue, shards: undefined, adminKubeconfig: "apiVersion: v1" } },
+  },
+};
 
 const { resources } = setupMocks({
   outputs: {
-    "pulumi:pulumi:StackReference": () => ({ outputs: { kcp: homeValue }, secretOutputNames: ["kcp"] }),
+    "pulumi:pulumi:StackReference": (a) => published[a.name] ?? { outputs: {} },
   },
 });
 
@@ -131,31 +160,101 @@ describe("kcp provider", () => {
 });
 
 describe("home reference", () => {
-  test("reads the home stack's kcp output: credentials secret, URLs and CAs plain", async () => {
-    const home = readKcpHome("acme/pipeline-service/aws-us-east-1");
-    await settle();
+  test("reads the home stack's kcp output through a StackReference, checked and complete", async () => {
+    const home = await readKcpHome("acme/pipeline-service/aws-us-east-1");
     const ref = resources.find((r) => r.type === "pulumi:pulumi:StackReference");
     assert.equal(ref?.name, "acme/pipeline-service/aws-us-east-1");
-    for (const k of KCP_HOME_SECRET_KEYS) {
-      assert.equal(await pulumi.isSecret(home[k]), true, k);
-      assert.equal(await valueOf(home[k]), `value-of-${k}`);
-    }
-    for (const k of KCP_HOME_PLAIN_KEYS) assert.equal(await pulumi.isSecret(home[k]), false, k);
-    assert.equal(await valueOf(home.frontProxyUrl), "https://kcp.example.com");
-    assert.throws(() => readKcpHome("aws-us-east-1"), /fully qualified/);
+    assert.deepEqual(home, homeValue);
+    assert.equal(home.frontProxyUrl, "https://kcp.example.com");
+    assert.equal(home.shards.east.server, certPem("east-server"));
+    // A secret output is read as well (its value, not an Output).
+    assert.deepEqual(await readKcpHome("acme/pipeline-service/secret-home"), homeValue);
+    await assert.rejects(readKcpHome("aws-us-east-1"), /fully qualified/);
   });
 
-  test("a home output with missing fields fails naming them", () => {
-    assert.deepEqual(missingHomeKeys(homeValue), []);
-    assert.deepEqual(missingHomeKeys({ ...homeValue, cacheKubeconfig: "", adminKubeconfig: 3 }), [
-      "cacheKubeconfig",
-      "adminKubeconfig",
-    ]);
-    assert.equal(missingHomeKeys(undefined).length, KCP_HOME_KEYS.length);
-    assert.throws(
-      () => checkHomeValue({ frontProxyUrl: "https://k" }, "home stack x"),
-      /^Error: home stack x: output "kcp" lacks caBundle, clientCaCertPem, .*adminKubeconfig \(run `pulumi up` on the home region first\)$/,
+  test("a home stack without the output, or with an older one, fails naming what is missing", async () => {
+    await assert.rejects(
+      readKcpHome("acme/pipeline-service/new-home"),
+      (e: Error) =>
+        e.message ===
+        `home stack acme/pipeline-service/new-home: output "kcp" lacks ${[...KCP_HOME_STRING_KEYS, "shards"].join(", ")} (run \`pulumi up\` on the home region first)`,
     );
-    assert.equal(checkHomeValue(homeValue, "x").cacheKubeconfig, "value-of-cacheKubeconfig");
+    await assert.rejects(
+      readKcpHome("acme/pipeline-service/old-home"),
+      /^Error: home stack acme\/pipeline-service\/old-home: output "kcp" lacks shards \(run/,
+    );
+  });
+
+  test("a home output with missing fields or malformed shard certificates fails naming them", () => {
+    assert.deepEqual(checkHomeValue(homeValue, "x"), homeValue);
+    assert.deepEqual(checkHomeValue({ ...homeValue, shards: {} }, "x").shards, {});
+    const fails = (value: unknown, missing: string) =>
+      assert.throws(
+        () => checkHomeValue(value, "home stack x"),
+        (e: Error) =>
+          e.message ===
+          `home stack x: output "kcp" lacks ${missing} (run \`pulumi up\` on the home region first)`,
+        missing,
+      );
+    fails({ ...homeValue, cacheUrl: "", rootShardUrl: 3 }, "rootShardUrl, cacheUrl");
+    fails(
+      { frontProxyUrl: "https://k", shards: {} },
+      "caBundle, clientCaCertPem, requestHeaderCaCertPem, rootShardUrl, cacheUrl",
+    );
+    fails(undefined, [...KCP_HOME_STRING_KEYS, "shards"].join(", "));
+    fails({ ...homeValue, shards: null }, "shards");
+    // A shard's certificates: every kind, each a PEM certificate (a key is not one).
+    const noAdmin = Object.fromEntries(Object.entries(shardCerts("west")).filter(([k]) => k !== "admin"));
+    fails({ ...homeValue, shards: { ...homeValue.shards, west: noAdmin } }, "shards.west.admin");
+    fails(
+      {
+        ...homeValue,
+        shards: {
+          east: {
+            ...shardCerts("east"),
+            server: "-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n",
+          },
+          west: "not certificates",
+        },
+      },
+      ["shards.east.server", ...SHARD_CERT_KINDS.map((k) => `shards.west.${k}`)].join(", "),
+    );
+  });
+});
+
+describe("the home stack reads the regions' shard requests", () => {
+  test("each listed region's request, checked; a region without one is pending; a shard name once", async () => {
+    const eu = await mockShardRequest("eu", ["kcp-eu.elb.example.com"]);
+    const we = await mockShardRequest("we", ["kcp-we.elb.example.com"]);
+    const publish = (stack: string, value: unknown) =>
+      (published[`acme/pipeline-service/${stack}`] = {
+        outputs: value ? { [SHARD_REQUEST_OUTPUT]: value } : {},
+      });
+    publish("eu", eu);
+    publish("we", we);
+    publish("new", undefined);
+    publish("eu-again", eu);
+    // A region asking the client CA for kcp-admin under its shard-client name.
+    publish("greedy", {
+      ...we,
+      certificateRequests: { ...we.certificateRequests, "shard-client": we.certificateRequests.admin },
+    });
+    const q = (...s: string[]) => s.map((x) => `acme/pipeline-service/${x}`);
+
+    const { requests, pending } = await readShardRequests(q("eu", "we", "new"));
+    assert.deepEqual(
+      requests.map((r) => r.shardName),
+      ["eu", "we"],
+    );
+    assert.deepEqual(requests[0], eu);
+    assert.deepEqual(pending, q("new"));
+    await assert.rejects(
+      readShardRequests(q("eu", "eu-again")),
+      /region stacks acme\/pipeline-service\/eu and acme\/pipeline-service\/eu-again both request shard "eu"/,
+    );
+    await assert.rejects(
+      readShardRequests(q("greedy")),
+      /^Error: region stack acme\/pipeline-service\/greedy: output "kcpShardRequest" shard-client: requests "CN=pipeline-service-we, O=system:kcp:admin", not "CN=kcp-shard-we, O=system:masters"$/,
+    );
   });
 });

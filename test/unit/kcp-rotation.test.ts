@@ -12,23 +12,28 @@ import { unwrap } from "../helpers/secrets";
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from "../../components/kcp/checksum";
 import { Root } from "../../components/kcp/root";
 import { Shard } from "../../components/kcp/shard";
+import { SHARD_CERT_KINDS, type ShardCertificates } from "../../components/kcp/enrollment";
 
+// A "renewal" is a new render: the tls mocks generate new keys and certificates for every resource, and the
+// home stack's signature on a region's requests is a new generation of certificates.
 let generation = 0;
 const { resources } = setupMocks({
   outputs: {
-    // Every certificate and key says which generation issued it: a "renewal" is a new generation.
-    "pulumi-nodejs:dynamic:Resource": (a) =>
-      "algorithm" in a.inputs
-        ? {
-            privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${a.name}-${generation}\n-----END PRIVATE KEY-----\n`,
-          }
-        : { certPem: `-----BEGIN CERTIFICATE-----\n${a.name}-${generation}\n-----END CERTIFICATE-----\n` },
     "kubernetes:core/v1:Service": (a) =>
       (a.inputs.spec as { type?: string }).type === "LoadBalancer"
         ? { status: { loadBalancer: { ingress: [{ hostname: `${a.name}.lb.example.com` }] } } }
         : {},
   },
 });
+
+/** What the home stack signed for a region's shard, this generation (the shard only mounts them). */
+const signedCertificates = (shardName: string) =>
+  Object.fromEntries(
+    SHARD_CERT_KINDS.map((k) => [
+      k,
+      `-----BEGIN CERTIFICATE-----\n${shardName}-${k}-${generation}\n-----END CERTIFICATE-----\n`,
+    ]),
+  ) as ShardCertificates;
 
 interface PodTemplate {
   metadata?: { annotations?: Record<string, string> };
@@ -114,11 +119,23 @@ describe("kcp workloads roll when what they mount changes", () => {
 
   const render = async (suffix: string) => {
     const root = new Root(`rot${suffix}`, { provider: cluster, externalUrl: "https://kcp.example.com" });
+    // The home region's shard, signed with the fleet CAs in this stack.
     new Shard(`rotshard${suffix}`, {
       region: `rotshard${suffix}`,
       kcpProvider: kcp,
       provider: cluster,
-      home: root.home,
+      fleet: root.home,
+      signer: root.signer,
+    });
+    // Another region's shard, running with the certificates the home stack signed for it.
+    new Shard(`rotregion${suffix}`, {
+      region: `rotregion${suffix}`,
+      kcpProvider: kcp,
+      provider: cluster,
+      fleet: root.home,
+      adminCertificateRequest:
+        "-----BEGIN CERTIFICATE REQUEST-----\nadmin\n-----END CERTIFICATE REQUEST-----\n",
+      certificates: signedCertificates(`rotregion${suffix}`),
     });
     await settle();
     await new Promise((r) => setTimeout(r, 200));
@@ -127,7 +144,7 @@ describe("kcp workloads roll when what they mount changes", () => {
 
   test("each pod template carries the checksum of exactly the Secrets and ConfigMaps it mounts", async () => {
     await render("a");
-    for (const prefix of ["rota-", "rotsharda-"]) {
+    for (const prefix of ["rota-", "rotsharda-", "rotregiona-"]) {
       const files = filesOf(prefix);
       const ws = workloads(prefix);
       assert.ok(ws.size >= (prefix === "rota-" ? 4 : 2), `${prefix}: kcp and etcd workloads`);
@@ -142,11 +159,16 @@ describe("kcp workloads roll when what they mount changes", () => {
   test("renewed certificates change every workload's pod template", async () => {
     generation = 1;
     await render("b");
-    const before = [...workloads("rota-"), ...workloads("rotsharda-")];
-    const after = new Map([...workloads("rotb-"), ...workloads("rotshardb-")]);
-    assert.ok(before.length >= 6);
+    const before = [...workloads("rota-"), ...workloads("rotsharda-"), ...workloads("rotregiona-")];
+    const after = new Map([...workloads("rotb-"), ...workloads("rotshardb-"), ...workloads("rotregionb-")]);
+    assert.ok(before.length >= 8);
     for (const [name, t] of before) {
-      const renewed = after.get(name.replace(/^rota-/, "rotb-").replace(/^rotsharda-/, "rotshardb-"));
+      const renewed = after.get(
+        name
+          .replace(/^rota-/, "rotb-")
+          .replace(/^rotsharda-/, "rotshardb-")
+          .replace(/^rotregiona-/, "rotregionb-"),
+      );
       assert.ok(renewed, `${name} rendered again`);
       assert.notEqual(
         renewed.metadata?.annotations?.[CONFIG_CHECKSUM_ANNOTATION],

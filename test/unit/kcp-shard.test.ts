@@ -1,19 +1,37 @@
 // kcp Shard and its Etcd: the kcp command line (flags that exist in kcp v0.32.3, files that are mounted),
 // validation, zone placement and disruption budgets; under mocks the cloud rendering (namespace, etcd,
-// Secrets with every key/cert/kubeconfig as a Pulumi secret, workload, PDB, label patch on kcp) and the
-// local profile registering nothing but the label patch.
+// Secrets with every key/cert/kubeconfig as a Pulumi secret, workload, PDB, label patch on kcp) of the home
+// region's shard (signed with the fleet CAs) and of another region's (its requests until the home stack has
+// signed them, then its own keys with those certificates), and the local profile registering nothing but the
+// label patch.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fc from "fast-check";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { type Registered, settle, setupMocks, valueOf } from "../helpers/mocks";
+import { type Registered, countByType, settle, setupMocks, valueOf } from "../helpers/mocks";
 import { protectedOf, quiesce, recordRegistrations } from "../helpers/engine-recorder";
 import { findPlaintext, hasSecretEnvelope } from "../helpers/plaintext";
-import { mockCa, TLS_PRIVATE_KEY } from "../helpers/provider-mocks";
+import {
+  mockCa,
+  providerOutputs,
+  TLS_CERT_REQUEST,
+  TLS_LOCALLY_SIGNED_CERT,
+  TLS_PRIVATE_KEY,
+} from "../helpers/provider-mocks";
 import { unwrap } from "../helpers/secrets";
-import { Shard, type ShardArgs, validateShardArgs } from "../../components/kcp/shard";
+import { type KcpFleet, Shard, type ShardArgs, validateShardArgs } from "../../components/kcp/shard";
+import {
+  type ShardSigner,
+  SHARD_CERT_KINDS,
+  type ShardCertKind,
+  type ShardCertificates,
+  type ShardRequest,
+  checkShardRequest,
+  shardCertSpecs,
+} from "../../components/kcp/enrollment";
+import { csrNames } from "../../components/shared/csr";
 import {
   KCP_PATHS,
   kcpShardMounts,
@@ -23,7 +41,9 @@ import {
 } from "../../components/kcp/server-workload";
 import { etcdClientUrls, renderEtcdArgs, validateEtcdArgs } from "../../components/kcp/etcd";
 import { DEFAULT_KCP_IMAGE, etcdQuorum, pdbSpec, zonePlacement } from "../../components/kcp/render";
-import type { KcpHome } from "../../components/kcp/home-reference";
+import { ROOT_SHARD_KUBECONFIG_CONTEXT } from "../../components/kcp/kubeconfig";
+import type { SigningCa } from "../../components/kcp/pki";
+import { parse as parseYaml } from "yaml";
 
 const keyPem = (n: string) => `-----BEGIN PRIVATE KEY-----\nkey-of-${n}\n-----END PRIVATE KEY-----\n`;
 const certPem = (n: string) => `-----BEGIN CERTIFICATE-----\ncert-of-${n}\n-----END CERTIFICATE-----\n`;
@@ -96,34 +116,60 @@ const regionFlags = (etcd: Parameters<typeof renderKcpShardArgs>[0]["etcd"]) =>
     etcd,
   });
 
-// The fleet CAs a region signs its shard's certificates with: real ones (the home stack's outputs).
+// The fleet CAs (real ones: the mocks check every signature) and the root's public facts.
 const servingCa = mockCa("kcp-serving-ca");
 const clientCa = mockCa("kcp-client-ca");
-const home: KcpHome = {
-  frontProxyUrl: "https://kcp.example.com",
+const requestHeaderCa = mockCa("kcp-requestheader-ca");
+const cacheClientCa = mockCa("kcp-cache-client-ca");
+const fleetCas = {
+  serving: servingCa,
+  client: clientCa,
+  requestHeader: requestHeaderCa,
+  cacheClient: cacheClientCa,
+};
+const FLEET_URLS = {
+  frontProxy: "https://kcp.example.com",
+  rootShard: "https://root.kcp.example.com:6443",
+  cache: "https://cache.kcp.example.com:6443",
+};
+const fleet: KcpFleet = {
+  frontProxyUrl: FLEET_URLS.frontProxy,
   caBundle: servingCa.then((c) => c.certPem),
   clientCaCertPem: clientCa.then((c) => c.certPem),
-  requestHeaderCaCertPem: certPem("requestheader-ca"),
-  servingCaKeyPem: pulumi.secret(servingCa.then((c) => c.keyPem)),
-  clientCaKeyPem: pulumi.secret(clientCa.then((c) => c.keyPem)),
-  serviceAccountKeyPem: pulumi.secret(keyPem("service-account")),
-  mountsProxyCertPem: pulumi.secret(certPem("mounts-proxy")),
-  mountsProxyKeyPem: pulumi.secret(keyPem("mounts-proxy")),
-  rootShardKubeconfig: pulumi.secret("kubeconfig: root-shard-credentials"),
-  cacheKubeconfig: pulumi.secret("kubeconfig: cache-credentials"),
-  logicalClusterAdminKubeconfig: pulumi.secret("kubeconfig: lca-credentials"),
-  externalLogicalClusterAdminKubeconfig: pulumi.secret("kubeconfig: elca-credentials"),
-  adminKubeconfig: pulumi.secret("kubeconfig: admin-credentials"),
+  requestHeaderCaCertPem: requestHeaderCa.then((c) => c.certPem),
+  rootShardUrl: FLEET_URLS.rootShard,
+  cacheUrl: FLEET_URLS.cache,
 };
-const HOME_SECRETS = [
+/** The home region's shard signs with the fleet CAs (Root.signer). */
+const signingCa = (ca: ReturnType<typeof mockCa>): SigningCa => ({
+  cert: ca.then((c) => c.certPem),
+  key: pulumi.secret(ca.then((c) => c.keyPem)),
+});
+const signer: ShardSigner = {
+  cas: {
+    serving: signingCa(servingCa),
+    client: signingCa(clientCa),
+    requestHeader: signingCa(requestHeaderCa),
+    cacheClient: signingCa(cacheClientCa),
+  },
+  serviceAccountKeyPem: pulumi.secret(keyPem("service-account")),
+};
+/** Every key of the signer: no Secret of any shard but the home region's holds one (and it only the SA key). */
+const signerKeys = async () => [
   keyPem("service-account"),
-  certPem("mounts-proxy"),
-  keyPem("mounts-proxy"),
-  "root-shard-credentials",
-  "cache-credentials",
-  "lca-credentials",
-  "elca-credentials",
+  ...(await Promise.all(Object.values(fleetCas))).map((c) => c.keyPem),
 ];
+
+/** A region stack's admin certificate request (FailureDomain's): a real CSR for exactly its identity. */
+async function adminRequest(shardName: string): Promise<string> {
+  const key = await providerOutputs(TLS_PRIVATE_KEY, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+  const spec = shardCertSpecs(shardName).admin;
+  const csr = await providerOutputs(TLS_CERT_REQUEST, {
+    privateKeyPem: key!.privateKeyPemPkcs8,
+    subject: { commonName: spec.commonName, organization: spec.organization },
+  });
+  return csr!.certRequestPem as string;
+}
 
 describe("kcp shard command line", () => {
   test("every flag exists in kcp v0.32.3; region shards register with the root shard", () => {
@@ -229,14 +275,28 @@ describe("kcp shard command line", () => {
 
   test("validation names the bad argument", () => {
     const p = {} as k8s.Provider;
-    const ok: ShardArgs = { region: "aws-us-east-1", kcpProvider: p, provider: p, home };
+    const ok: ShardArgs = { region: "aws-us-east-1", kcpProvider: p, provider: p, fleet, signer };
     assert.doesNotThrow(() => validateShardArgs(ok));
     assert.doesNotThrow(() => validateShardArgs({ region: "local-east", kcpProvider: p, profile: "local" }));
+    // Another region: its admin request is published with the shard's; until its certificates are signed
+    // nothing is patched on kcp, so no kcp provider is needed yet.
+    const region: ShardArgs = { region: "aws-eu-west-1", provider: p, fleet, adminCertificateRequest: "csr" };
+    assert.doesNotThrow(() => validateShardArgs(region));
+    const signed = { certificates: {} as ShardCertificates };
+    assert.doesNotThrow(() => validateShardArgs({ ...region, ...signed, kcpProvider: p }));
+    assert.throws(() => validateShardArgs({ ...region, ...signed }), /kcpProvider is required/);
+    assert.throws(
+      () => validateShardArgs({ ...region, adminCertificateRequest: undefined }),
+      /adminCertificateRequest/,
+    );
+    assert.throws(() => validateShardArgs({ ...ok, ...signed }), /exclude each other/);
+    assert.throws(() => validateShardArgs({ ...ok, adminCertificateRequest: "csr" }), /exclude each other/);
     const bad: [Partial<ShardArgs>, RegExp][] = [
       [{ region: "Bad_Region" }, /region/],
       [{ shardName: "root" }, /shardName/],
       [{ provider: undefined }, /provider/],
-      [{ home: undefined }, /home/],
+      [{ kcpProvider: undefined }, /kcpProvider/],
+      [{ fleet: undefined }, /fleet/],
       [{ etcd: "embedded", replicas: 2 }, /replicas must be 1 with embedded/],
       [{ replicas: 0 }, /replicas/],
       [{ image: "ghcr.io/kcp-dev/kcp:latest" }, /pinned/],
@@ -375,7 +435,8 @@ describe("Shard under mocks", () => {
       region: "aws-us-east-1",
       kcpProvider: kcp,
       provider: cluster,
-      home,
+      fleet,
+      signer,
       zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
     });
     await settle();
@@ -448,6 +509,23 @@ describe("Shard under mocks", () => {
     const client = new crypto.X509Certificate(states.get("aws-east-shard-client-cert")?.certPem as string);
     assert.match(client.subject, /O=system:masters/);
     assert.ok(client.verify(new crypto.X509Certificate((await clientCa).certPem).publicKey));
+    // Every certificate carries its identity in shardCertSpecs and is signed by that CA of the fleet.
+    const specs = shardCertSpecs("aws-us-east-1");
+    for (const kind of SHARD_CERT_KINDS.filter((k) => k !== "admin")) {
+      const cert = new crypto.X509Certificate(states.get(`aws-east-${kind}-cert`)?.certPem as string);
+      const ca = new crypto.X509Certificate((await fleetCas[specs[kind].ca]).certPem);
+      assert.ok(cert.verify(ca.publicKey), `${kind} is signed by the ${specs[kind].ca} CA`);
+      assert.match(cert.subject, new RegExp(`CN=${specs[kind].commonName}$`, "m"), kind);
+    }
+    // The shard builds its kubeconfigs from its own certificates and the fleet's URLs; its ServiceAccount
+    // key is the root's (the signer's).
+    const files = secretFiles(mine);
+    const sa = files.get("kcp-aws-us-east-1-service-account")!;
+    assert.deepEqual(sa, { "tls.key": keyPem("service-account") });
+    await assertKubeconfigs(files, "aws-us-east-1", (kind) => ({
+      cert: states.get(`aws-east-${kind}-cert`)?.certPem as string,
+      key: states.get(`aws-east-${kind}-key`)?.privateKeyPemPkcs8 as string,
+    }));
 
     const patch = one("kubernetes:core.kcp.io/v1alpha1:ShardPatch");
     assert.deepEqual((patch.inputs.metadata as { labels: unknown }).labels, {
@@ -465,9 +543,13 @@ describe("Shard under mocks", () => {
       .map((r) => r.name)
       .sort();
     assert.deepEqual(keyNames, [
+      "aws-east-cache-client-key",
       "aws-east-etcd-ca-key",
       "aws-east-etcd-client-key",
       "aws-east-etcd-member-key",
+      "aws-east-external-logical-cluster-admin-key",
+      "aws-east-logical-cluster-admin-key",
+      "aws-east-mounts-proxy-key",
       "aws-east-server-key",
       "aws-east-shard-client-key",
     ]);
@@ -475,9 +557,12 @@ describe("Shard under mocks", () => {
       ["privateKeyPem", "privateKeyPemPkcs8"].map((k) => states.get(n)?.[k] as string),
     );
     assert.ok(generatedKeys.every((k) => generatedSecrets.includes(k)));
-    const clientCert = states.get("aws-east-shard-client-cert")?.certPem as string;
-    const cas = [(await servingCa).keyPem, (await clientCa).keyPem];
-    const secrets = [...HOME_SECRETS, ...cas, ...generatedKeys, clientCert];
+    // Client certificates are credentials' public halves, kept secret all the same.
+    const clientCerts = SHARD_CERT_KINDS.filter((k) => k !== "admin" && k !== "server").map(
+      (k) => states.get(`aws-east-${k}-cert`)?.certPem as string,
+    );
+    assert.ok(clientCerts.every((c) => c.includes("BEGIN CERTIFICATE")));
+    const secrets = [...(await signerKeys()), ...generatedKeys, ...clientCerts];
     assert.deepEqual(findPlaintext(mine, secrets), []);
     // The scan saw the values: every Secret's data is an envelope.
     for (const r of mine.filter((x) => x.type === "kubernetes:core/v1:Secret"))
@@ -489,7 +574,8 @@ describe("Shard under mocks", () => {
       region: "dev-east",
       kcpProvider: kcp,
       provider: cluster,
-      home,
+      fleet,
+      signer,
       etcd: "embedded",
       serviceType: "ClusterIP",
     });
@@ -536,11 +622,248 @@ function podParams(): Parameters<typeof renderKcpPodTemplate>[0] {
   };
 }
 
+/** What each Secret among `registered` holds (secret envelopes removed), by object name. */
+function secretFiles(registered: Registered[]): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const r of registered.filter((x) => x.type === "kubernetes:core/v1:Secret")) {
+    const v = unwrap(r.inputs).value as { metadata: { name: string }; stringData: Record<string, string> };
+    out.set(v.metadata.name, v.stringData);
+  }
+  return out;
+}
+
+interface Kubeconfig {
+  "current-context": string;
+  clusters: { name: string; cluster: { server: string; "certificate-authority-data": string } }[];
+  users: { name: string; user: { "client-certificate-data": string; "client-key-data": string } }[];
+}
+const fromBase64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
+
+/** The shard's kubeconfigs: each a fleet URL, the serving CA, and one of the shard's own key pairs. */
+async function assertKubeconfigs(
+  files: Map<string, Record<string, string>>,
+  shardName: string,
+  pairOf: (kind: ShardCertKind) => { cert: string; key: string },
+): Promise<void> {
+  const kubeconfigs = files.get(`kcp-${shardName}-kubeconfigs`);
+  assert.ok(kubeconfigs, "the kubeconfigs Secret is created");
+  const expected: Record<string, [server: string, kind: ShardCertKind, context: string]> = {
+    "root-shard.kubeconfig": [FLEET_URLS.rootShard, "shard-client", ROOT_SHARD_KUBECONFIG_CONTEXT],
+    "cache.kubeconfig": [FLEET_URLS.cache, "cache-client", "cache"],
+    "logical-cluster-admin.kubeconfig": [
+      FLEET_URLS.rootShard,
+      "logical-cluster-admin",
+      "logical-cluster-admin",
+    ],
+    "external-logical-cluster-admin.kubeconfig": [
+      FLEET_URLS.frontProxy,
+      "external-logical-cluster-admin",
+      "external-logical-cluster-admin",
+    ],
+  };
+  assert.deepEqual(Object.keys(kubeconfigs).sort(), Object.keys(expected).sort());
+  const servingCert = (await servingCa).certPem;
+  for (const [file, [server, kind, context]] of Object.entries(expected)) {
+    const k = parseYaml(kubeconfigs[file]) as Kubeconfig;
+    assert.equal(k["current-context"], context, file);
+    assert.equal(k.clusters[0].cluster.server, server, file);
+    assert.equal(fromBase64(k.clusters[0].cluster["certificate-authority-data"]), servingCert, file);
+    const pair = pairOf(kind);
+    assert.ok(pair.cert.includes("BEGIN CERTIFICATE") && pair.key.includes("PRIVATE KEY"), kind);
+    assert.equal(
+      fromBase64(k.users[0].user["client-certificate-data"]),
+      pair.cert,
+      `${file}: the ${kind} certificate`,
+    );
+    assert.equal(
+      fromBase64(k.users[0].user["client-key-data"]),
+      pair.key,
+      `${file}: the shard's own ${kind} key`,
+    );
+  }
+}
+
+describe("Shard of another region (the home stack signs its requests)", () => {
+  const kcp = new k8s.Provider("kcp-regions", { kubeconfig: "{}" });
+  const cluster = new k8s.Provider("west-cluster", { kubeconfig: "{}" });
+  const under = (prefix: string) => resources.filter((r) => r.name.startsWith(prefix));
+  const assertOnCluster = (mine: Registered[]) => {
+    for (const r of mine.filter((x) => x.type.startsWith("kubernetes:")))
+      assert.match(
+        r.provider ?? "",
+        r.type.includes("kcp.io") ? /::kcp-regions::/ : /::west-cluster::/,
+        r.name,
+      );
+  };
+
+  test("without certificates: keys, requests and the Service only; nothing runs, nothing on kcp", async () => {
+    const admin = await adminRequest("aws-eu-west-1");
+    const shard = new Shard("eu-wait", {
+      region: "aws-eu-west-1",
+      provider: cluster,
+      fleet,
+      adminCertificateRequest: admin,
+    });
+    await settle();
+    const mine = under("eu-wait");
+    assert.equal(shard.started, false);
+    assert.equal(shard.labelPatch, undefined);
+    for (const type of [
+      "kubernetes:core/v1:Secret",
+      "kubernetes:apps/v1:Deployment",
+      "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:core.kcp.io/v1alpha1:ShardPatch",
+      TLS_LOCALLY_SIGNED_CERT,
+    ])
+      assert.equal(mine.filter((r) => r.type === type).length, 0, `no ${type}`);
+    // Exactly: its namespace, its Service (the serving request names its load balancer), a key and a
+    // request per certificate it uses, and its ServiceAccount key.
+    assert.deepEqual(countByType(mine), {
+      "kubernetes:core/v1:Namespace": 1,
+      "kubernetes:core/v1:Service": 1,
+      "pipeline-service:kcp:Shard": 1,
+      [TLS_CERT_REQUEST]: 6,
+      [TLS_PRIVATE_KEY]: 7,
+    });
+    assertOnCluster(mine);
+
+    const request: ShardRequest = await valueOf(shard.request!);
+    assert.equal(request.shardName, "aws-eu-west-1");
+    assert.deepEqual(Object.keys(request.certificateRequests).sort(), [...SHARD_CERT_KINDS].sort());
+    const specs = shardCertSpecs("aws-eu-west-1");
+    for (const kind of SHARD_CERT_KINDS) {
+      const names = csrNames(request.certificateRequests[kind]);
+      assert.equal(names.commonName, specs[kind].commonName, kind);
+      assert.deepEqual(names.organizations, specs[kind].organization ? [specs[kind].organization] : [], kind);
+      assert.deepEqual(names.otherSubjectOids, [], kind);
+      if (kind === "admin") assert.equal(request.certificateRequests.admin, admin);
+      else {
+        // The request is the shard's own CSR, made with a key it keeps.
+        const csr = states.get(`eu-wait-${kind}-csr`);
+        assert.equal(request.certificateRequests[kind], csr?.certRequestPem, kind);
+        assert.equal(csr?.privateKeyPem, states.get(`eu-wait-${kind}-key`)?.privateKeyPemPkcs8, kind);
+      }
+    }
+    const server = csrNames(request.certificateRequests.server);
+    assert.ok(server.dnsNames.includes("eu-wait-svc.elb.example.com"), "the serving request names the LB");
+    assert.ok(server.dnsNames.includes("kcp-aws-eu-west-1.kcp.svc"));
+    // Its own ServiceAccount key (RSA): the public half is published for the front-proxy to trust.
+    const saKey = states.get("eu-wait-service-account-key");
+    assert.equal(saKey?.algorithm, "RSA");
+    assert.equal(crypto.createPublicKey(request.serviceAccountPublicKeyPem).asymmetricKeyType, "rsa");
+    assert.equal(request.serviceAccountPublicKeyPem, saKey?.publicKeyPem);
+    // The home stack accepts the request as it is, and nothing in it is private.
+    assert.doesNotThrow(() => checkShardRequest(request, "eu-wait", []));
+    assert.doesNotMatch(JSON.stringify(request), /PRIVATE KEY/);
+  });
+
+  test("with certificates: the given certificates with the shard's own keys; no fleet key in any Secret", async () => {
+    const admin = await adminRequest("aws-eu-west-2");
+    const certificates = Object.fromEntries(
+      SHARD_CERT_KINDS.map((k) => [k, certPem(`eu-run-${k}`)]),
+    ) as ShardCertificates;
+    const shard = new Shard("eu-run", {
+      region: "aws-eu-west-2",
+      kcpProvider: kcp,
+      provider: cluster,
+      fleet,
+      adminCertificateRequest: admin,
+      certificates,
+    });
+    await settle();
+    const mine = under("eu-run");
+    assert.equal(shard.started, true);
+    assertOnCluster(mine);
+    // The region signs nothing with a fleet CA: its only certificates of its own are etcd's (etcd's CA).
+    const fleetCaCerts = (await Promise.all(Object.values(fleetCas))).map((c) => c.certPem);
+    const signedHere = mine.filter((r) => r.type === TLS_LOCALLY_SIGNED_CERT);
+    assert.deepEqual(signedHere.map((r) => r.name).sort(), [
+      "eu-run-etcd-client-cert",
+      "eu-run-etcd-member-cert",
+    ]);
+    for (const r of signedHere)
+      assert.ok(!fleetCaCerts.includes(states.get(r.name)?.caCertPem as string), r.name);
+    const patches = mine.filter((r) => r.type === "kubernetes:core.kcp.io/v1alpha1:ShardPatch");
+    assert.equal(patches.length, 1);
+    assert.deepEqual(patches[0].inputs.metadata, {
+      name: "aws-eu-west-2",
+      labels: { "pipeline-service.dev/region": "aws-eu-west-2", "pipeline-service.dev/role": "region" },
+    });
+
+    const files = secretFiles(mine);
+    const deploy = mine.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+    assert.equal(deploy.length, 1);
+    const volumes = (
+      unwrap(deploy[0].inputs).value as { spec: { template: { spec: k8s.types.input.core.v1.PodSpec } } }
+    ).spec.template.spec.volumes as k8s.types.input.core.v1.Volume[];
+    for (const v of volumes.filter((x) => x.secret)) {
+      const secretName = (v.secret as { secretName: string }).secretName;
+      assert.ok(files.has(secretName), `mounted Secret ${secretName} is created`);
+    }
+
+    const own = (kind: ShardCertKind) => states.get(`eu-run-${kind}-key`)?.privateKeyPemPkcs8 as string;
+    for (const kind of ["server", "shard-client", "mounts-proxy"] as const)
+      assert.deepEqual(
+        files.get(`kcp-aws-eu-west-2-${kind}-tls`),
+        { "tls.crt": certificates[kind], "tls.key": own(kind) },
+        `${kind}: the signed certificate with the shard's own key`,
+      );
+    await assertKubeconfigs(files, "aws-eu-west-2", (kind) => ({ cert: certificates[kind], key: own(kind) }));
+    assert.deepEqual(files.get("kcp-aws-eu-west-2-ca"), {
+      "serving-ca.crt": (await servingCa).certPem,
+      "client-ca.crt": (await clientCa).certPem,
+      "requestheader-ca.crt": (await requestHeaderCa).certPem,
+    });
+    // ServiceAccount tokens are signed with the shard's own key, the one its request publishes.
+    const saKey = states.get("eu-run-service-account-key");
+    assert.deepEqual(files.get("kcp-aws-eu-west-2-service-account"), {
+      "tls.key": saKey?.privateKeyPemPkcs8,
+    });
+    assert.equal((await valueOf(shard.request!)).serviceAccountPublicKeyPem, saKey?.publicKeyPem);
+
+    // Every private key in any Secret (kubeconfigs decoded) is one the shard generated; no fleet key is.
+    const generated = mine
+      .filter((r) => r.type === TLS_PRIVATE_KEY)
+      .flatMap((r) => ["privateKeyPem", "privateKeyPemPkcs8"].map((k) => states.get(r.name)?.[k] as string));
+    const fleetKeys = await signerKeys();
+    let keysSeen = 0;
+    for (const [name, data] of files)
+      for (const [file, value] of Object.entries(data)) {
+        const texts = [value];
+        if (file.endsWith(".kubeconfig"))
+          for (const u of (parseYaml(value) as Kubeconfig).users)
+            texts.push(fromBase64(u.user["client-key-data"]), fromBase64(u.user["client-certificate-data"]));
+        for (const text of texts) {
+          for (const k of fleetKeys) assert.ok(!text.includes(k.trim()), `${name}/${file} holds a fleet key`);
+          for (const block of text.match(
+            /-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*-----END [A-Z ]*PRIVATE KEY-----/g,
+          ) ?? []) {
+            keysSeen++;
+            assert.ok(
+              generated.some((g) => g.trim() === block.trim()),
+              `${name}/${file} holds a key the shard did not generate`,
+            );
+          }
+        }
+      }
+    // server, shard-client, mounts-proxy, four kubeconfigs, ServiceAccount, etcd member and client.
+    assert.equal(keysSeen, 10);
+
+    // Keys and client certificates reach the engine only as secrets.
+    const clientCerts = SHARD_CERT_KINDS.filter((k) => shardCertSpecs("aws-eu-west-2")[k].organization).map(
+      (k) => certificates[k],
+    );
+    assert.deepEqual(findPlaintext(mine, [...generated, ...clientCerts]), []);
+    for (const r of mine.filter((x) => x.type === "kubernetes:core/v1:Secret"))
+      assert.ok(hasSecretEnvelope(r), r.name);
+  });
+});
+
 describe("Shard protect", () => {
   const kcp = new k8s.Provider("kcp-protect", { kubeconfig: "{}" });
   const cluster = new k8s.Provider("protect-cluster", { kubeconfig: "{}" });
   const shard = (name: string, extra: Partial<ShardArgs>) =>
-    new Shard(name, { region: name, kcpProvider: kcp, provider: cluster, home, ...extra });
+    new Shard(name, { region: name, kcpProvider: kcp, provider: cluster, fleet, signer, ...extra });
 
   test("protect: the etcd StatefulSet only (not the certificates, Secrets, Deployment); without it, nothing", async () => {
     shard("guarded", { protect: true });

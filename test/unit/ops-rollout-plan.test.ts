@@ -12,6 +12,7 @@ import { fileBackendDir, isStale, stackLocks } from "../../ops/cancel";
 import { COMMON_OPTIONS, CREATE_OPTIONS, creation, parse as parseFlags, UsageError } from "../../ops/cli";
 import { summarizeEvents, type EngineEventLike } from "../../ops/events";
 import { buildFleetReport, renderMarkdown, type StackReport } from "../../ops/report";
+import { enrollmentWaves } from "../../ops/rollout";
 import { changeLines } from "../../ops/run";
 import {
   planRollout,
@@ -360,5 +361,26 @@ void describe("release changes and changed resources by name", () => {
     assert.deepEqual(fresh.versions, [
       { component: "tekton-pipelines", from: [], to: ["v1.15.0"], changedResources: 1 },
     ]);
+  });
+});
+
+void describe("enrollmentWaves: regions whose kcp shard awaits the home stack", () => {
+  const runnable = [
+    { stack: "home", home: true, profile: "cloud" },
+    { stack: "eu", home: false, profile: "cloud" },
+    { stack: "we", home: false, profile: "cloud" },
+  ];
+  const report = (stack: string, awaiting: boolean) =>
+    [stack, { stack, status: "ok", ...(awaiting ? { kcpAwaitingHome: true } : {}) } as StackReport] as const;
+  it("the home stack signs, then the awaiting regions start their shards", () => {
+    const results = new Map([report("home", false), report("eu", true), report("we", false)]);
+    assert.deepEqual(
+      enrollmentWaves(results, runnable).map((w) => w.stacks),
+      [["home"], ["eu"]],
+    );
+  });
+  it("nothing when no region awaits, or when the home stack is not rolled out", () => {
+    assert.deepEqual(enrollmentWaves(new Map([report("eu", false)]), runnable), []);
+    assert.deepEqual(enrollmentWaves(new Map([report("eu", true)]), runnable.slice(1)), []);
   });
 });

@@ -115,7 +115,7 @@ void describe("tekton.pipelines.version in stack config", () => {
     for (const [k, v] of Object.entries(withVersion("v1.13.0")))
       config[`pipeline-service:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(config);
-    assert.throws(
+    await assert.rejects(
       () => program(),
       (e: Error) =>
         e instanceof pulumi.RunError &&
