@@ -28,7 +28,7 @@ import { mapPool } from "./progress";
 import { buildFleetReport, type StackReport, type WaveOutcome } from "./report";
 import { runOnStack } from "./run";
 import { parseWavesFlag, planRollout, readWavesFile, stackDependencies, type Wave } from "./waves";
-import { toTarget } from "./workspace";
+import { openStack, toTarget } from "./workspace";
 
 const HELP = `Usage: node --import tsx ops/rollout.ts [options]
 pulumi up in waves, with the policy pack: stacks another stack reads (kcp.homeStack; the local home stack)
@@ -120,6 +120,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!(await confirm("Proceed with pulumi up? [y/N] "))) return 2;
   }
 
+  // Every selected stack exists before wave 1: a home stack reads the regions it signs for
+  // (kcp.regionStacks), and a StackReference to a stack the backend lacks fails its preview and up. A stack
+  // that cannot be created here is reported by its own run.
+  if (create) await Promise.all(runnable.map((s) => openStack(ctx, s, { create }).catch(() => undefined)));
   const plannedWaves = waves.length;
   const cancel = cancellable(ctx, progress);
   const results = new Map<string, StackReport>(skipped.map((s) => [s.stack, s]));
