@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { FailureDomain, type FailureDomainSecrets } from "../components/failure-domain";
 import { argoCdRepositoriesFromConfig } from "../components/gitops/argocd";
 import type { ShardRequest } from "../components/kcp/enrollment";
-import { type KcpHomeValue, readKcpHome, readShardRequests } from "../components/kcp/home-reference";
+import {
+  type KcpHomeValue,
+  readKcpHome,
+  readShardRequests,
+  readStackOutput,
+} from "../components/kcp/home-reference";
 import { localWebhookPorts } from "../local/processes";
 import { ConfigError, PROJECT } from "./config";
 import { checkProgramConfig, rawStackConfig, readStackFiles, resolveRegion } from "./stack-config";
@@ -73,6 +78,23 @@ function resultsDatabasePassword(config: pulumi.Config, external: boolean, local
 }
 
 /**
+ * A region whose shard runs (its last `up` exported kcpReady: true) and that the home stack no longer signs
+ * for (taken out of kcp.regionStacks?) would remove its shard, workspace, Tekton export and tenants on this
+ * `up`: refused. Read only then, from this stack's own last outputs.
+ */
+async function refuseUnsigning(home: KcpHomeValue, shardName: string, homeStack: string): Promise<void> {
+  const self = thisStack();
+  if (home.shards[shardName] || !self.organization) return;
+  const qualified = `${self.organization}/${self.project}/${self.stack}`;
+  if ((await readStackOutput(qualified, "kcpReady")) !== true) return;
+  throw new Error(
+    `home stack ${homeStack} publishes no certificates for kcp shard ${JSON.stringify(shardName)}, which this ` +
+      `region runs: this up would remove its shard, workspace, Tekton export and tenants. List this stack in ` +
+      `the home stack's kcp.regionStacks and \`pulumi up\` there first (to remove the region, destroy it).`,
+  );
+}
+
+/**
  * What the other stacks published about kcp (cloud profile): the home stack's facts for a region, the
  * regions' shard requests for the home stack. A missing or malformed output is the user's to fix.
  */
@@ -82,7 +104,11 @@ async function readFleet(
   if (region.profile !== "cloud") return {};
   try {
     // A StackReference is a read: a new URN reads it again and drops the old entry, deleting nothing.
-    if (!region.home) return { kcpHome: await readKcpHome(region.kcp.homeStack ?? "") };
+    if (!region.home) {
+      const kcpHome = await readKcpHome(region.kcp.homeStack ?? "");
+      await refuseUnsigning(kcpHome, region.kcp.shardName ?? region.region, region.kcp.homeStack ?? "");
+      return { kcpHome };
+    }
     const { requests, pending } = await readShardRequests(region.kcp.regionStacks);
     if (pending.length > 0)
       void pulumi.log.warn(

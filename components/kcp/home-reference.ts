@@ -70,8 +70,8 @@ export function homeStackOutput(home: KcpHome): pulumi.Output<KcpHomeValue> {
 
 const QUALIFIED = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 
-/** An output of another stack, read now (a StackReference named by the stack; undefined when it has none). */
-async function readStackOutput(
+/** An output of a stack, read now (a StackReference named by the stack; undefined when it has none). */
+export async function readStackOutput(
   stack: string,
   output: string,
   opts?: pulumi.CustomResourceOptions,

@@ -93,6 +93,7 @@ export function setupMocks(opts: MockOptions = {}): Mocked {
     opts.project ?? "pipeline-service",
     opts.stack ?? "test",
     opts.preview ?? false,
+    "organization",
   );
   return { resources, states };
 }

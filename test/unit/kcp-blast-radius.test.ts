@@ -154,5 +154,22 @@ void describe(
         assert.deepEqual(holders(regs, homeKeys), [], "no home private key");
         assert.deepEqual(holders(regs, homeKubeconfigs), [], "no home kubeconfig");
       });
+
+    void it("4. a running region the home stack no longer signs for refuses to remove its shard", async () => {
+      const stack = REGIONS[0];
+      const shards = { ...home.shards };
+      delete shards[shardOf(stack)];
+      publishedOutputs.set(qualified(HOME), { [KCP_HOME_OUTPUT]: { ...home, shards } });
+      // This stack's own last outputs (under mocks every program runs as stack "test").
+      publishedOutputs.set(`organization/${PROJECT}/test`, { kcpReady: true });
+      await assert.rejects(
+        runRecordedWithOutputs(stackDocument(stack)),
+        new RegExp(`publishes no certificates for kcp shard "${shardOf(stack)}", which this region runs`),
+      );
+      // Not running yet (its first up): it publishes its request instead.
+      publishedOutputs.set(`organization/${PROJECT}/test`, { kcpReady: false });
+      assert.equal((await runRecordedWithOutputs(stackDocument(stack))).outputs.kcpReady, false);
+      publishedOutputs.delete(`organization/${PROJECT}/test`);
+    });
   },
 );
