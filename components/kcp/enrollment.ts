@@ -131,6 +131,10 @@ export function checkShardRequest(value: unknown, source: string, reservedHosts:
       const taken = sans.filter((h) => reserved.has(lower(h)));
       if (taken.length > 0)
         fail(`${kind}: requests ${taken.join(", ")}, which another kcp server answers at`);
+      // In-cluster names: only its own Service's (another cluster's kcp Services have other names).
+      const own = shardObjectName(shardName);
+      const foreign = sans.filter((h) => isInClusterName(h) && lower(h).split(".")[0] !== own);
+      if (foreign.length > 0) fail(`${kind}: requests ${foreign.join(", ")}, not its own Service's name`);
     }
   }
   const pub = o.serviceAccountPublicKeyPem;
@@ -154,11 +158,16 @@ export function checkShardRequest(value: unknown, source: string, reservedHosts:
 export function externalServerNamesOf(request: ShardRequest): string[] {
   const names = csrNames(request.certificateRequests.server);
   return [...names.dnsNames, ...names.ipAddresses].filter(
-    (n) =>
-      n.includes(".") &&
-      !/\.svc(\.cluster\.local)?$/.test(n) &&
-      !["localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"].includes(n),
+    (n) => !isInClusterName(n) && !LOOPBACK.includes(n),
   );
+}
+
+const LOOPBACK = ["localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"];
+
+/** A Service's in-cluster DNS name: `<svc>`, `….svc`, `….svc.cluster.local` (not loopback, not an IP). */
+function isInClusterName(name: string): boolean {
+  if (LOOPBACK.includes(name) || /^[0-9.]+$/.test(name) || name.includes(":")) return false;
+  return !name.includes(".") || /\.svc(\.cluster\.local)?$/.test(name);
 }
 
 /** The home region's own shard signs with the fleet CAs directly (Root.signer, never exported). */

@@ -459,14 +459,16 @@ export class Root extends pulumi.ComponentResource {
       cacheClient: cacheClientCa,
     };
     const requests = args.shardRequests ?? [];
-    // No shard may ask for a name the root's servers or another shard answer at.
+    // No shard may ask for a name the root's servers (outside or inside the home cluster) or another shard
+    // answer at.
     const reservedFor = (shardName: string) =>
       pulumi
-        .all([rootHost, cacheHost])
-        .apply(([r, c]) => [
+        .all([rootHost, cacheHost, namespace])
+        .apply(([r, c, n]) => [
           frontProxy.host,
           r,
           c,
+          ...[O.rootShard, O.cache, O.frontProxy].flatMap((obj) => serviceDnsNames(obj, n)),
           ...requests.filter((o) => o.shardName !== shardName).flatMap((o) => externalServerNamesOf(o)),
         ]);
     const enrolled = Object.fromEntries(

@@ -25,6 +25,7 @@ import {
 import {
   SHARD_CERT_KINDS,
   SHARD_REQUEST_OUTPUT,
+  checkShardRequest,
   type ShardCertificates,
 } from "../../components/kcp/enrollment";
 import { mockShardRequest } from "../helpers/fleet-mocks";
@@ -256,5 +257,30 @@ describe("the home stack reads the regions' shard requests", () => {
       readShardRequests(q("greedy")),
       /^Error: region stack acme\/pipeline-service\/greedy: output "kcpShardRequest" shard-client: requests "CN=pipeline-service-we, O=system:kcp:admin", not "CN=kcp-shard-we, O=system:masters"$/,
     );
+  });
+});
+
+describe("a region's serving request: in-cluster names only of its own Service", () => {
+  test("its own Service's names pass; another Service's in-cluster name is refused", async () => {
+    const own = [
+      "kcp-eu",
+      "kcp-eu.kcp",
+      "kcp-eu.kcp.svc",
+      "kcp-eu.kcp.svc.cluster.local",
+      "localhost",
+      "127.0.0.1",
+    ];
+    const ok = await mockShardRequest("eu", ["kcp-eu.lb.example.com", ...own]);
+    assert.equal(checkShardRequest(ok, "region stack r", []).shardName, "eu");
+    for (const name of ["kcp-root.kcp-root.svc", "kcp-front-proxy", "kcp-we.kcp.svc.cluster.local"]) {
+      const request = await mockShardRequest("eu", ["kcp-eu.lb.example.com", name]);
+      assert.throws(
+        () => checkShardRequest(request, "region stack r", []),
+        (e: Error) =>
+          e.message ===
+          `region stack r: output "kcpShardRequest" server: requests ${name}, not its own Service's name`,
+        name,
+      );
+    }
   });
 });
