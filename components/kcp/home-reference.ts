@@ -71,23 +71,16 @@ export function homeStackOutput(home: KcpHome): pulumi.Output<KcpHomeValue> {
 const QUALIFIED = /^[^/\s]+\/[^/\s]+\/[^/\s]+$/;
 
 /** An output of a stack, read now (a StackReference named by the stack; undefined when it has none). */
-export async function readStackOutput(
-  stack: string,
-  output: string,
-  opts?: pulumi.CustomResourceOptions,
-): Promise<unknown> {
+export async function readStackOutput(stack: string, output: string): Promise<unknown> {
   if (!QUALIFIED.test(stack))
     throw new Error(`stack ${JSON.stringify(stack)} must be a fully qualified name org/project/stack`);
-  const details = await new pulumi.StackReference(stack, undefined, opts).getOutputDetails(output);
+  const details = await new pulumi.StackReference(stack).getOutputDetails(output);
   return details.value ?? details.secretValue;
 }
 
 /** The home stack's kcp facts (`homeStack`: RegionConfig.kcp.homeStack, "org/project/stack"). */
-export async function readKcpHome(
-  homeStack: string,
-  opts?: pulumi.CustomResourceOptions,
-): Promise<KcpHomeValue> {
-  return checkHomeValue(await readStackOutput(homeStack, KCP_HOME_OUTPUT, opts), `home stack ${homeStack}`);
+export async function readKcpHome(homeStack: string): Promise<KcpHomeValue> {
+  return checkHomeValue(await readStackOutput(homeStack, KCP_HOME_OUTPUT), `home stack ${homeStack}`);
 }
 
 /**
@@ -96,12 +89,11 @@ export async function readKcpHome(
  */
 export async function readShardRequests(
   regionStacks: string[],
-  opts?: pulumi.CustomResourceOptions,
 ): Promise<{ requests: ShardRequest[]; pending: string[] }> {
   const read = await Promise.all(
     regionStacks.map(async (stack) => ({
       stack,
-      value: await readStackOutput(stack, SHARD_REQUEST_OUTPUT, opts),
+      value: await readStackOutput(stack, SHARD_REQUEST_OUTPUT),
     })),
   );
   const requests: ShardRequest[] = [];

@@ -45,16 +45,20 @@ export interface FleetMocks {
  */
 export const publishedOutputs = new Map<string, Record<string, unknown>>();
 
-/** The shard names of the shipped non-home cloud stacks (kcp.shardName, else the region). */
+/** A shipped stack's kcp shard name (kcp.shardName, else the region). */
+export function shardNameOf(stack: string): string {
+  const doc = stackDocument(stack);
+  return (
+    (doc[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
+    (doc[`${PROJECT}:region`] as string)
+  );
+}
+
+/** The shard names of the shipped non-home cloud stacks. */
 function shippedRegionShards(): string[] {
-  return STACK_NAMES.filter((s) => !s.startsWith("local-"))
-    .map((s) => stackDocument(s))
-    .filter((d) => d[`${PROJECT}:home`] !== true)
-    .map(
-      (d) =>
-        (d[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
-        (d[`${PROJECT}:region`] as string),
-    );
+  return STACK_NAMES.filter(
+    (s) => !s.startsWith("local-") && stackDocument(s)[`${PROJECT}:home`] !== true,
+  ).map(shardNameOf);
 }
 
 let homeCas: Promise<Record<"serving" | "client" | "requestHeader", { keyPem: string; certPem: string }>>;
@@ -82,11 +86,8 @@ export async function mockShardRequest(shardName: string, serverNames: string[])
  */
 async function synthesizedOutputs(stackName: string): Promise<Record<string, unknown>> {
   const stack = stackName.split("/").pop()!;
-  const doc = STACK_NAMES.includes(stack) ? stackDocument(stack) : {};
-  if (doc[`${PROJECT}:home`] !== true && STACK_NAMES.includes(stack)) {
-    const shard =
-      (doc[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
-      (doc[`${PROJECT}:region`] as string);
+  if (STACK_NAMES.includes(stack) && stackDocument(stack)[`${PROJECT}:home`] !== true) {
+    const shard = shardNameOf(stack);
     return { [SHARD_REQUEST_OUTPUT]: await mockShardRequest(shard, [`kcp-${shard}.elb.example.com`]) };
   }
   return { [KCP_HOME_OUTPUT]: await synthesizedHome() };

@@ -21,6 +21,7 @@ import {
   publishedOutputs,
   runRecordedWithOutputs,
   setupFleetMocks,
+  shardNameOf,
   stackDocument,
   synthesizedHome,
 } from "../helpers/fleet-mocks";
@@ -53,10 +54,6 @@ function holders(regs: Registration[], needles: string[]): string[] {
   return regs.filter((r) => needles.some((n) => haystack(r).includes(n))).map((r) => `${r.type} ${r.name}`);
 }
 
-const shardOf = (stack: string) =>
-  (stackDocument(stack)[`${PROJECT}:kcp`] as { shardName?: string } | undefined)?.shardName ??
-  (stackDocument(stack)[`${PROJECT}:region`] as string);
-
 void describe(
   "fleet credentials in region stacks: none, through a real enrollment",
   { concurrency: false },
@@ -81,7 +78,7 @@ void describe(
       for (const stack of REGIONS) {
         const { registrations, outputs } = await runRecordedWithOutputs(stackDocument(stack));
         const request = unwrap(outputs.kcpShardRequest).value as ShardRequest;
-        assert.equal(request.shardName, shardOf(stack));
+        assert.equal(request.shardName, shardNameOf(stack));
         assert.deepEqual(Object.keys(request.certificateRequests).sort(), [...SHARD_CERT_KINDS].sort());
         assert.equal(outputs.kcpReady, false);
         const kinds = new Set(registrations.map((r) => r.type));
@@ -107,7 +104,7 @@ void describe(
       assert.ok(!JSON.stringify(exported).includes("PRIVATE KEY"), "the home export holds no private key");
       home = unwrap(exported).value as KcpHomeValue;
       for (const stack of REGIONS) {
-        const certs = home.shards[shardOf(stack)];
+        const certs = home.shards[shardNameOf(stack)];
         assert.ok(certs, `${stack} is signed`);
         for (const kind of SHARD_CERT_KINDS) {
           // The certificate is for the key the region kept: its public key is the request's.
@@ -126,7 +123,7 @@ void describe(
           (r) => r.type === "kubernetes:core/v1:Secret" && r.name.endsWith("kcp-shard-server-tls"),
         );
         assert.ok(tlsSecret, "the shard's serving Secret exists");
-        const signed = home.shards[shardOf(stack)].server;
+        const signed = home.shards[shardNameOf(stack)].server;
         assert.ok(
           haystack(tlsSecret).includes(pemBodies(signed)[0]),
           "it holds the certificate the home signed",
@@ -158,13 +155,13 @@ void describe(
     void it("4. a running region the home stack no longer signs for refuses to remove its shard", async () => {
       const stack = REGIONS[0];
       const shards = { ...home.shards };
-      delete shards[shardOf(stack)];
+      delete shards[shardNameOf(stack)];
       publishedOutputs.set(qualified(HOME), { [KCP_HOME_OUTPUT]: { ...home, shards } });
       // This stack's own last outputs (under mocks every program runs as stack "test").
       publishedOutputs.set(`organization/${PROJECT}/test`, { kcpReady: true });
       await assert.rejects(
         runRecordedWithOutputs(stackDocument(stack)),
-        new RegExp(`publishes no certificates for kcp shard "${shardOf(stack)}", which this region runs`),
+        new RegExp(`publishes no certificates for kcp shard "${shardNameOf(stack)}", which this region runs`),
       );
       // Not running yet (its first up): it publishes its request instead.
       publishedOutputs.set(`organization/${PROJECT}/test`, { kcpReady: false });
